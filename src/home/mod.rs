@@ -1,0 +1,3 @@
+//! The public overview page.
+
+pub mod pages;

@@ -1,0 +1,120 @@
+//! Migrations and demo data against a real, fresh database per test.
+
+use revdesk::server::seed::{self, Outcome};
+use sqlx::PgPool;
+
+#[sqlx::test]
+async fn the_application_role_cannot_bypass_row_level_security(pool: PgPool) {
+    let (superuser, bypass, login) = sqlx::query_as::<_, (bool, bool, bool)>(
+        "select rolsuper, rolbypassrls, rolcanlogin from pg_roles where rolname = 'revdesk_app'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!superuser && !bypass && !login);
+}
+
+#[sqlx::test]
+async fn emails_are_unique_whatever_their_case(pool: PgPool) {
+    sqlx::query(
+        "insert into users (id, email, name) values (gen_random_uuid(), 'Ada@Example.com', 'Ada')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let err = sqlx::query(
+        "insert into users (id, email, name) values (gen_random_uuid(), 'ada@example.COM', 'Ada')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.as_database_error().and_then(|e| e.constraint()),
+        Some("users_email_key")
+    );
+}
+
+#[sqlx::test]
+async fn a_membership_cannot_point_at_another_organizations_team(pool: PgPool) {
+    seed::demo(&pool, false).await.unwrap();
+    // Lumen's team, Northwind's membership: the composite foreign key refuses it.
+    let err = sqlx::query(
+        "update organization_members m set team_id = t.id
+           from teams t, organizations o, organizations lo
+          where o.slug = 'northwind' and m.organization_id = o.id
+            and lo.slug = 'lumen' and t.organization_id = lo.id",
+    )
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.as_database_error().and_then(|e| e.constraint()),
+        Some("organization_members_team_fkey")
+    );
+}
+
+#[sqlx::test]
+async fn seeding_is_idempotent_and_if_empty_skips(pool: PgPool) {
+    assert_eq!(seed::demo(&pool, true).await.unwrap(), Outcome::Seeded);
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let orgs = count("select count(*) from organizations").await;
+    let users = count("select count(*) from users").await;
+    let members = count("select count(*) from organization_members").await;
+    assert_eq!(orgs, 3);
+    assert_eq!(
+        users as usize,
+        seed::demo_logins().len() + 2,
+        "platform admin, 9 Northwind, 2 other owners"
+    );
+    assert_eq!(seed::demo(&pool, true).await.unwrap(), Outcome::Skipped);
+    assert_eq!(seed::demo(&pool, false).await.unwrap(), Outcome::Seeded);
+    assert_eq!(count("select count(*) from organizations").await, orgs);
+    assert_eq!(count("select count(*) from users").await, users);
+    assert_eq!(
+        count("select count(*) from organization_members").await,
+        members
+    );
+}
+
+#[sqlx::test]
+async fn every_system_role_has_a_demo_user(pool: PgPool) {
+    seed::demo(&pool, false).await.unwrap();
+    let missing: Vec<String> = sqlx::query_scalar(
+        "select r::text from unnest(enum_range(null::member_role)) r
+          where r <> 'api_user'
+            and not exists (select 1 from organization_members m where m.role = r)",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(missing.is_empty(), "roles without a demo user: {missing:?}");
+}
+
+#[sqlx::test]
+async fn create_admin_creates_then_promotes(pool: PgPool) {
+    let password =
+        revdesk::server::password::Password::parse("a long enough secret".into()).unwrap();
+    assert!(
+        seed::create_admin(&pool, "ops@example.com", "Ops", &password)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !seed::create_admin(&pool, "OPS@example.com", "Ops", &password)
+            .await
+            .unwrap()
+    );
+    let admins: i64 = sqlx::query_scalar("select count(*) from users where is_platform_admin")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(admins, 1);
+}

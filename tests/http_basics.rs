@@ -1,0 +1,183 @@
+//! The server basics, driven in process against a real database: health, readiness,
+//! metrics, security headers, rendering, 404 and the theme form.
+
+mod common;
+
+use axum::body::Body;
+use common::{app, get, send};
+use http::{Request, StatusCode};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+#[sqlx::test]
+async fn healthz_answers_without_touching_the_database(pool: PgPool) {
+    let app = app(pool.clone());
+    pool.close().await;
+    let reply = get(&app, "/healthz").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body, "ok");
+}
+
+#[sqlx::test]
+async fn readyz_reports_the_database(pool: PgPool) {
+    let reply = get(&app(pool), "/readyz").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    // Nothing listens on port 1: the check must fail fast with 503, not hang.
+    let dead = PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_millis(500))
+        .connect_lazy("postgres://nobody@127.0.0.1:1/none")
+        .unwrap();
+    let reply = get(&app(dead), "/readyz").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[sqlx::test]
+async fn pages_render_on_the_server_with_a_nonce_that_matches_the_policy(pool: PgPool) {
+    let reply = get(&app(pool), "/").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.header("content-type").starts_with("text/html"));
+    assert!(reply.body.contains("<h1"), "server-rendered content");
+    assert!(reply.body.contains("Revdesk"));
+
+    let csp = reply.header("content-security-policy");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the policy carries a nonce");
+    assert!(
+        reply
+            .body
+            .contains(&format!(r#"<script type="module" nonce="{nonce}">"#)),
+        "the hydration script carries the response's nonce"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(reply.header("x-content-type-options"), "nosniff");
+    assert_eq!(
+        reply.header("referrer-policy"),
+        "strict-origin-when-cross-origin"
+    );
+    assert_eq!(reply.header("x-frame-options"), "DENY");
+    assert_eq!(reply.header("cache-control"), "no-store");
+    assert_eq!(reply.header("x-request-id").len(), 36, "a UUID request id");
+}
+
+#[sqlx::test]
+async fn nonces_differ_between_responses(pool: PgPool) {
+    let app = app(pool);
+    let a = get(&app, "/").await;
+    let b = get(&app, "/").await;
+    assert_ne!(
+        a.header("content-security-policy"),
+        b.header("content-security-policy")
+    );
+}
+
+#[sqlx::test]
+async fn a_given_request_id_is_kept(pool: PgPool) {
+    let request = Request::get("/healthz")
+        .header("x-request-id", "trace-me-42")
+        .body(Body::empty())
+        .unwrap();
+    let reply = send(&app(pool), request).await;
+    assert_eq!(reply.header("x-request-id"), "trace-me-42");
+}
+
+#[sqlx::test]
+async fn the_status_page_is_complete_in_the_first_response(pool: PgPool) {
+    let reply = get(&app(pool), "/status").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.body.contains("Reachable"),
+        "database check rendered without JavaScript"
+    );
+    assert!(reply.body.contains("Migrations applied"));
+    assert!(
+        !reply.body.contains("Checking…"),
+        "no fallback left for a script to replace"
+    );
+}
+
+#[sqlx::test]
+async fn unknown_paths_answer_404_with_the_app_page(pool: PgPool) {
+    let reply = get(&app(pool), "/no/such/page").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains("Page not found"));
+}
+
+#[sqlx::test]
+async fn metrics_count_requests_by_route_pattern(pool: PgPool) {
+    let app = app(pool);
+    get(&app, "/healthz").await;
+    get(&app, "/no/such/page").await;
+    let reply = get(&app, "/metrics").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.header("content-type").starts_with("text/plain"));
+    assert!(
+        reply
+            .body
+            .contains(r#"http_requests_total{method="GET",route="/healthz",status="200"}"#),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("http_request_duration_seconds_bucket"));
+    assert!(
+        !reply.body.contains("/no/such/page"),
+        "raw paths never become labels"
+    );
+}
+
+#[sqlx::test]
+async fn the_theme_form_sets_a_cookie_and_returns_to_the_page(pool: PgPool) {
+    let request = Request::post("/api/theme")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("referer", "http://localhost/design")
+        .header("accept", "text/html,application/xhtml+xml")
+        .body(Body::from("theme=dark"))
+        .unwrap();
+    let reply = send(&app(pool.clone()), request).await;
+    assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
+    assert!(
+        reply
+            .header("location")
+            .starts_with("http://localhost/design"),
+        "{}",
+        reply.header("location")
+    );
+    assert!(
+        reply
+            .header("set-cookie")
+            .starts_with("revdesk_theme=dark;"),
+        "{:?}",
+        reply.headers
+    );
+
+    let request = Request::get("/")
+        .header("cookie", "revdesk_theme=dark")
+        .body(Body::empty())
+        .unwrap();
+    let reply = send(&app(pool), request).await;
+    assert!(reply.body.contains(r#"data-theme="dark""#));
+}
+
+#[sqlx::test]
+async fn an_unknown_theme_is_refused_and_sets_nothing(pool: PgPool) {
+    let request = Request::post("/api/theme")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(Body::from("theme=%3Cscript%3E"))
+        .unwrap();
+    let reply = send(&app(pool), request).await;
+    assert!(
+        reply.status.is_client_error() || reply.status.is_server_error(),
+        "{:?}",
+        reply.status
+    );
+    assert!(reply.header("set-cookie").is_empty());
+    assert!(
+        reply.body.contains("Choose system, light or dark."),
+        "{}",
+        reply.body
+    );
+}
