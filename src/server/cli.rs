@@ -26,11 +26,23 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
-    /// Apply migrations, then write the demo data.
+    /// Apply migrations, then write the demo data (or, with --scale, the benchmark data).
     Seed {
         /// Do nothing when any organization already exists.
         #[arg(long)]
         if_empty: bool,
+        /// Build the benchmark data instead: many organizations, millions of rows.
+        #[arg(long)]
+        scale: bool,
+        /// With --scale: number of organizations.
+        #[arg(long, default_value_t = 300)]
+        organizations: usize,
+        /// With --scale: total leads.
+        #[arg(long, default_value_t = 2_000_000)]
+        leads: u64,
+        /// With --scale: total journey events.
+        #[arg(long, default_value_t = 10_000_000)]
+        journey_events: u64,
     },
     /// Create a platform administrator, or promote an existing user to one.
     /// The password is read from REVDESK_ADMIN_PASSWORD, or else from the first line of stdin.
@@ -75,7 +87,40 @@ async fn execute(cli: Cli) -> Result<(), String> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Seed { if_empty } => {
+        Command::Seed {
+            scale: true,
+            organizations,
+            leads,
+            journey_events,
+            ..
+        } => {
+            migrate().await?;
+            let options = seed::ScaleOptions {
+                organizations,
+                leads,
+                journey_events,
+                progress: true,
+            };
+            let report = seed::scale(&pool, options)
+                .await
+                .map_err(|e| format!("seeding failed: {e}"))?;
+            println!(
+                "{} scale data: {} organizations, {} leads (largest tenant {}), {} journey events; {:.1} s; database {:.2} GiB",
+                if report.built {
+                    "Built"
+                } else {
+                    "Already present:"
+                },
+                report.organizations,
+                report.leads,
+                report.largest_tenant_leads,
+                report.journey_events,
+                report.elapsed.as_secs_f64(),
+                report.database_bytes as f64 / (1u64 << 30) as f64,
+            );
+            Ok(())
+        }
+        Command::Seed { if_empty, .. } => {
             migrate().await?;
             match seed::demo(&pool, if_empty)
                 .await

@@ -41,3 +41,39 @@ pub async fn check(pool: &PgPool) -> Result<DatabaseStatus, sqlx::Error> {
         latest_migration: row.latest,
     })
 }
+
+/// A transaction running as `revdesk_platform`: it sees every tenant (row-level security
+/// still applies, through that role's policies). Only for platform code paths: the
+/// operator console, sign-in's membership lookup, seeding.
+pub async fn begin_platform(
+    pool: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// A transaction running as `revdesk_app` with the tenant (and, for partner users, the
+/// partner) in transaction-local settings, so row-level security shows only that
+/// tenant's rows. The settings end with the transaction; a pooled connection never
+/// carries them into the next request.
+pub async fn begin_tenant(
+    pool: &PgPool,
+    organization_id: uuid::Uuid,
+    partner_id: Option<uuid::Uuid>,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("set local role revdesk_app")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        r#"select set_config('app.organization_id', $1, true) as "organization", set_config('app.partner_id', $2, true) as "partner""#,
+        organization_id.to_string(),
+        partner_id.map(|p| p.to_string()).unwrap_or_default(),
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(tx)
+}

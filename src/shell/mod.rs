@@ -4,7 +4,7 @@ mod theme;
 
 pub use theme::{SetTheme, THEME_COOKIE, Theme, ThemeSwitcher, set_theme};
 
-use crate::ui::{ButtonLink, EmptyState};
+use crate::ui::{ButtonLink, PageHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -112,12 +112,11 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <Title text="Page not found" />
-        <EmptyState
+        <PageHeader
             title="Page not found"
             description="The address may be mistyped, or the page was moved. Check the address or go back to the overview."
-        >
-            <ButtonLink href="/">"Go to the overview"</ButtonLink>
-        </EmptyState>
+        />
+        <ButtonLink href="/">"Go to the overview"</ButtonLink>
     }
 }
 

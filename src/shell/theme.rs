@@ -81,9 +81,11 @@ fn current_theme() -> Theme {
 
 /// Three buttons in a form: posts without JavaScript, applies at once when hydrated.
 ///
-/// It takes no props, so it is the same island with or without Leptos's `islands`
-/// feature: the server reads the theme from context, the browser from the document.
-#[island]
+/// An island when the app is built with islands, an ordinary component under full
+/// hydration (an `#[island]` does not hydrate inside a fully hydrated tree). It takes no
+/// props: the server reads the theme from context, the browser from the document.
+#[cfg_attr(feature = "islands", island)]
+#[cfg_attr(not(feature = "islands"), component)]
 pub fn ThemeSwitcher() -> impl IntoView {
     let action = ServerAction::<SetTheme>::new();
     let selected = RwSignal::new(current_theme());
@@ -93,25 +95,25 @@ pub fn ThemeSwitcher() -> impl IntoView {
             let _ = root.set_attribute("data-theme", theme.as_str());
         }
     });
+    let option = move |theme: Theme| {
+        view! {
+            <button
+                type="submit"
+                name="theme"
+                value=theme.as_str()
+                class="theme-option"
+                aria-pressed=move || (selected.get() == theme).to_string()
+                on:click=move |_| selected.set(theme)
+            >
+                {theme.label()}
+            </button>
+        }
+    };
     view! {
         <ActionForm action=action attr:class="theme-switcher" attr:aria-label="Colour theme">
-            {Theme::ALL
-                .into_iter()
-                .map(|theme| {
-                    view! {
-                        <button
-                            type="submit"
-                            name="theme"
-                            value=theme.as_str()
-                            class="theme-option"
-                            aria-pressed=move || (selected.get() == theme).to_string()
-                            on:click=move |_| selected.set(theme)
-                        >
-                            {theme.label()}
-                        </button>
-                    }
-                })
-                .collect_view()}
+            {option(Theme::System)}
+            {option(Theme::Light)}
+            {option(Theme::Dark)}
         </ActionForm>
     }
 }

@@ -1,9 +1,8 @@
-//! `revdesk seed`: deterministic demo data.
-//!
-//! Three organizations of different sizes, and a user for every system role in the
-//! largest, all with the same demo password so a newcomer can try each role.
+//! The people of the demo: three organizations, their teams, and a user for every
+//! system role in the largest, all with the same demo password.
 
-use super::password::{self, Password};
+use super::SeedError;
+use crate::server::password::{self, Password};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -165,33 +164,23 @@ pub fn demo_logins() -> Vec<DemoLogin> {
     logins
 }
 
-/// What `seed` did.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Demo data was written.
-    Seeded,
-    /// Organizations already existed and `if_empty` was set.
-    Skipped,
+/// The ids the tenant data of one organization hangs on.
+pub struct OrgPeople {
+    /// The organization's slug.
+    pub slug: &'static str,
+    /// The organization's id.
+    pub id: Uuid,
+    /// (user id, team id) of every member, in `MEMBERS` order.
+    pub members: Vec<(Uuid, &'static str, Option<Uuid>)>,
+    /// Team ids in `teams` order.
+    pub teams: Vec<Uuid>,
 }
 
-/// Writes the demo data in one transaction. With `if_empty`, does nothing when any
-/// organization exists (so `make run` seeds only the first time).
-pub async fn demo(pool: &PgPool, if_empty: bool) -> Result<Outcome, SeedError> {
-    let mut tx = pool.begin().await?;
-    // Serialise concurrent seeders (two `make run`s at once).
-    sqlx::query!("select pg_advisory_xact_lock(hashtext('revdesk seed'))")
-        .execute(&mut *tx)
-        .await?;
-    let existing = sqlx::query_scalar!(r#"select count(*) as "n!" from organizations"#)
-        .fetch_one(&mut *tx)
-        .await?;
-    if if_empty && existing > 0 {
-        return Ok(Outcome::Skipped);
-    }
-
+/// Writes (or refreshes) organizations, teams, users and memberships.
+pub async fn write(tx: &mut sqlx::PgConnection) -> Result<Vec<OrgPeople>, SeedError> {
     let demo_password =
         Password::parse(DEMO_PASSWORD.to_owned()).map_err(|e| SeedError::Invalid(e.into()))?;
-    let mut org_ids = Vec::new();
+    let mut orgs = Vec::new();
     for org in ORGS {
         let id = sqlx::query_scalar!(
             "insert into organizations (id, name, slug, billing_email, website)
@@ -206,7 +195,7 @@ pub async fn demo(pool: &PgPool, if_empty: bool) -> Result<Outcome, SeedError> {
         )
         .fetch_one(&mut *tx)
         .await?;
-        let mut team_ids = Vec::new();
+        let mut teams = Vec::new();
         for team in org.teams {
             let team_id = sqlx::query_scalar!(
                 "insert into teams (organization_id, id, name) values ($1, $2, $3)
@@ -218,12 +207,18 @@ pub async fn demo(pool: &PgPool, if_empty: bool) -> Result<Outcome, SeedError> {
             )
             .fetch_one(&mut *tx)
             .await?;
-            team_ids.push(team_id);
+            teams.push(team_id);
         }
-        org_ids.push((org.slug, id, team_ids));
+        orgs.push(OrgPeople {
+            slug: org.slug,
+            id,
+            members: Vec::new(),
+            teams,
+        });
     }
 
-    let admin_id = upsert_user(&mut tx, PLATFORM_ADMIN.0, PLATFORM_ADMIN.1, &demo_password).await?;
+    let admin_id =
+        upsert_user(&mut *tx, PLATFORM_ADMIN.0, PLATFORM_ADMIN.1, &demo_password).await?;
     sqlx::query!(
         "update users set is_platform_admin = true where id = $1",
         admin_id
@@ -232,26 +227,26 @@ pub async fn demo(pool: &PgPool, if_empty: bool) -> Result<Outcome, SeedError> {
     .await?;
 
     for (email, name, role, slug, team) in MEMBERS {
-        let user_id = upsert_user(&mut tx, email, name, &demo_password).await?;
-        let (_, org_id, teams) = org_ids
-            .iter()
-            .find(|(s, _, _)| s == slug)
+        let user_id = upsert_user(&mut *tx, email, name, &demo_password).await?;
+        let org = orgs
+            .iter_mut()
+            .find(|o| o.slug == *slug)
             .ok_or_else(|| SeedError::Invalid(format!("unknown organization {slug}")))?;
-        let team_id = team.and_then(|i| teams.get(i).copied());
+        let team_id = team.and_then(|i| org.teams.get(i).copied());
         sqlx::query!(
             "insert into organization_members (organization_id, user_id, role, team_id)
              values ($1, $2, $3::text::member_role, $4)
              on conflict (organization_id, user_id) do update set role = excluded.role, team_id = excluded.team_id",
-            org_id,
+            org.id,
             user_id,
             role,
             team_id,
         )
         .execute(&mut *tx)
         .await?;
+        org.members.push((user_id, role, team_id));
     }
-    tx.commit().await?;
-    Ok(Outcome::Seeded)
+    Ok(orgs)
 }
 
 async fn upsert_user(
@@ -293,6 +288,7 @@ pub async fn create_admin(
     let hash = password::hash(password)
         .await
         .map_err(|e| SeedError::Invalid(e.to_string()))?;
+    let mut tx = crate::server::db::begin_platform(pool).await?;
     let inserted = sqlx::query_scalar!(
         r#"insert into users (id, email, name, password_hash, is_platform_admin, email_verified_at)
            values ($1, $2::text::citext, $3, $4, true, now())
@@ -304,18 +300,8 @@ pub async fn create_admin(
         name,
         hash,
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(inserted)
-}
-
-/// Seeding failed.
-#[derive(Debug, thiserror::Error)]
-pub enum SeedError {
-    /// The database refused a statement.
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// The demo data itself is inconsistent (a bug in this file).
-    #[error("{0}")]
-    Invalid(String),
 }
