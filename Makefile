@@ -20,7 +20,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # The database: DATABASE_URL if given, else the private cluster under .data/.
 DB_URL = $${DATABASE_URL:-$$(scripts/devdb.sh)}
 
-.PHONY: help run test tools lint fmt clippy test-cargo test-e2e build sqlx-prepare clean-db
+.PHONY: help run test tools lint fmt clippy test-cargo test-e2e build seed-scale sqlx-prepare clean-db
 
 help:
 	@echo "make run    start Revdesk with demo data (private PostgreSQL unless DATABASE_URL is set)"
@@ -82,15 +82,25 @@ run: build
 ## --- tests ----------------------------------------------------------------------------
 
 test: build .tools/chromium
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-cargo
 	@$(MAKE) --no-print-directory test-e2e
 
 test-cargo:
 	@export DATABASE_URL="$(DB_URL)"; \
-	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --features ssr --no-fail-fast
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --features ssr,islands --no-fail-fast -- --show-output
 
 test-e2e:
 	@export DATABASE_URL="$(DB_URL)"; scripts/e2e.sh
+
+# Benchmark data (300 organizations, 2,000,000 leads, 10,000,000 journey events) in its
+# own database, revdesk_bench, next to the one `make run` uses.
+seed-scale: tools
+	@cargo leptos build --release
+	@base="$(DB_URL)"; \
+	psql "$${base%/*}/postgres" -tAc "select 1 from pg_database where datname = 'revdesk_bench'" | grep -q 1 || \
+	  psql "$${base%/*}/postgres" -qc "create database revdesk_bench"; \
+	DATABASE_URL="$${base%/*}/revdesk_bench" ./target/release/revdesk seed --scale
 
 ## --- quality --------------------------------------------------------------------------
 
@@ -100,7 +110,8 @@ fmt:
 	@cargo fmt --check
 
 clippy: .tools/wasm-target
-	@RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo clippy --features ssr --all-targets -- -D warnings
+	@RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo clippy --features ssr,islands --all-targets -- -D warnings
+	@cargo clippy --lib --target wasm32-unknown-unknown --features hydrate,islands -- -D warnings
 	@cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 # Regenerates .sqlx/ (the offline query cache) against a migrated scratch database.

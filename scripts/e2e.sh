@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Playwright suite against the built server: a fresh database (seeded), the
-# server on a free port, both Playwright projects (hydrated and no-js), then cleans up.
+# server on a free port, each Playwright project (hydrated, no-js), then cleans up.
+# Extra arguments go to Playwright (e.g. -g "theme").
 # Expects DATABASE_URL to point at a database whose role may create databases.
 set -euo pipefail
 
@@ -42,4 +43,10 @@ for _ in $(seq 1 150); do
 done
 curl -fsS "$BASE_URL/readyz" >/dev/null || { echo "e2e: the server did not become ready; its log:" >&2; cat "$log" >&2; exit 1; }
 
-npx --no-install playwright test -c end2end/playwright.config.ts "$@"
+# One run per project, so each prints its own summary: hydrated, then JavaScript off.
+status=0
+for project in hydrated no-js; do
+  echo "== Playwright: $project =="
+  npx --no-install playwright test -c end2end/playwright.config.ts --project "$project" "$@" || status=1
+done
+exit "$status"

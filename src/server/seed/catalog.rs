@@ -3,17 +3,49 @@
 use super::SeedError;
 use uuid::Uuid;
 
-/// (code, name, monthly price in cents, included credits, max users, trial days)
-pub const PLANS: &[(&str, &str, i64, i64, Option<i32>, i32)] = &[
-    ("starter", "Starter", 4_900, 1_000, Some(5), 14),
-    ("growth", "Growth", 19_900, 5_000, Some(25), 14),
-    ("scale", "Scale", 79_900, 25_000, None, 0),
+/// A plan of the catalogue.
+pub struct Plan {
+    code: &'static str,
+    name: &'static str,
+    /// Monthly price in cents.
+    price: i64,
+    included_credits: i64,
+    max_users: Option<i32>,
+    trial_days: i32,
+}
+
+/// The plans on offer.
+pub const PLANS: &[Plan] = &[
+    Plan {
+        code: "starter",
+        name: "Starter",
+        price: 4_900,
+        included_credits: 1_000,
+        max_users: Some(5),
+        trial_days: 14,
+    },
+    Plan {
+        code: "growth",
+        name: "Growth",
+        price: 19_900,
+        included_credits: 5_000,
+        max_users: Some(25),
+        trial_days: 14,
+    },
+    Plan {
+        code: "scale",
+        name: "Scale",
+        price: 79_900,
+        included_credits: 25_000,
+        max_users: None,
+        trial_days: 0,
+    },
 ];
 
 /// Upserts the catalogue (idempotent).
 pub async fn write(tx: &mut sqlx::PgConnection) -> Result<(), SeedError> {
-    for (code, name, price, credits, max_users, trial) in PLANS {
-        let features: Vec<String> = match *code {
+    for plan in PLANS {
+        let features: Vec<String> = match plan.code {
             "starter" => vec!["leads".into(), "partners".into()],
             "growth" => vec![
                 "leads".into(),
@@ -34,13 +66,13 @@ pub async fn write(tx: &mut sqlx::PgConnection) -> Result<(), SeedError> {
              values ($1, $2, $3, $4, $5, $6, $7, $8)
              on conflict (code) do update set name = excluded.name, price_minor = excluded.price_minor",
             Uuid::now_v7(),
-            code,
-            name,
-            price,
-            credits,
-            *max_users,
+            plan.code,
+            plan.name,
+            plan.price,
+            plan.included_credits,
+            plan.max_users,
             &features,
-            trial,
+            plan.trial_days,
         )
         .execute(&mut *tx)
         .await?;
