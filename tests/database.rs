@@ -118,3 +118,31 @@ async fn create_admin_creates_then_promotes(pool: PgPool) {
         .unwrap();
     assert_eq!(admins, 1);
 }
+
+#[sqlx::test]
+async fn scale_data_is_skewed_complete_and_built_once(pool: PgPool) {
+    let options = seed::ScaleOptions {
+        organizations: 6,
+        leads: 3_000,
+        journey_events: 15_000,
+        progress: false,
+        // Small batches, so leads and their events are flushed many times mid-tenant.
+        batch_rows: 250,
+    };
+    let report = seed::scale(&pool, options).await.unwrap();
+    assert!(report.built);
+    assert_eq!(report.organizations, 6);
+    assert_eq!(report.leads, 3_000);
+    assert_eq!(
+        report.largest_tenant_leads, 300,
+        "the largest tenant holds a tenth"
+    );
+    assert!(
+        (14_990..=15_000).contains(&report.journey_events),
+        "{}",
+        report.journey_events
+    );
+    let again = seed::scale(&pool, options).await.unwrap();
+    assert!(!again.built);
+    assert_eq!(again.leads, 3_000, "a second run adds nothing");
+}

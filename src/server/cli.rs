@@ -74,7 +74,11 @@ pub async fn run() -> ExitCode {
 async fn execute(cli: Cli) -> Result<(), String> {
     let config = cli.config;
     let url = config.require_database_url()?.to_owned();
-    let pool = db::connect_lazy(&url, config.db_max_connections)
+    let slow = match cli.command {
+        Some(Command::Seed { .. }) => std::time::Duration::from_secs(120),
+        _ => std::time::Duration::from_secs(1),
+    };
+    let pool = db::connect_lazy(&url, config.db_max_connections, slow)
         .map_err(|e| format!("bad DATABASE_URL: {e}"))?;
     let migrate = || async {
         db::migrate(&pool)
@@ -99,7 +103,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 organizations,
                 leads,
                 journey_events,
-                progress: true,
+                ..seed::ScaleOptions::default()
             };
             let report = seed::scale(&pool, options)
                 .await

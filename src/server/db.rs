@@ -1,9 +1,11 @@
 //! The connection pool, migrations and the readiness check.
 
 use crate::status::model::DatabaseStatus;
+use sqlx::ConnectOptions;
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 /// The migrations in `migrations/`, embedded in the binary.
@@ -11,12 +13,20 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Opens a pool. Connections are checked out lazily, so a server can start (and answer
 /// `/healthz`) while the database is still coming up; `/readyz` tells the difference.
-pub fn connect_lazy(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new()
+/// Statements slower than `slow` are logged as warnings (bulk loading passes a long one:
+/// every batch insert is slow by design).
+pub fn connect_lazy(
+    url: &str,
+    max_connections: u32,
+    slow: Duration,
+) -> Result<PgPool, sqlx::Error> {
+    let options =
+        PgConnectOptions::from_str(url)?.log_slow_statements(log::LevelFilter::Warn, slow);
+    Ok(PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(300))
-        .connect_lazy(url)
+        .connect_lazy_with(options))
 }
 
 /// Applies every migration not yet applied. Safe to run from several processes at once:

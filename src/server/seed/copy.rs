@@ -105,7 +105,7 @@ impl Loader {
         Loader {
             table,
             columns,
-            buffer: String::with_capacity(batch * 200),
+            buffer: String::with_capacity(batch.min(10_000) * 200),
             pending: 0,
             batch,
             inserted: 0,
@@ -124,6 +124,11 @@ impl Loader {
             self.flush(conn).await?;
         }
         Ok(())
+    }
+
+    /// Rows buffered and not yet written.
+    pub fn pending(&self) -> usize {
+        self.pending
     }
 
     /// Writes whatever is buffered.

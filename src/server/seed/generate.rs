@@ -331,7 +331,7 @@ pub fn lead_row(
     let follow_up =
         (open && rng.random_bool(0.6)).then(|| now + rng.random_range(-5 * 86_400..14 * 86_400));
     let converted = (status == "converted")
-        .then(|| contacted.unwrap_or(created) + rng.random_range(86_400..20 * 86_400));
+        .then(|| (contacted.unwrap_or(created) + rng.random_range(86_400..20 * 86_400)).min(now));
     let tags: Vec<&str> = (0..rng.random_range(0..3))
         .map(|_| pick(rng, TAGS))
         .collect::<std::collections::BTreeSet<_>>()
@@ -410,7 +410,7 @@ pub fn journey_rows(
         let at = if i == 0 {
             lead.created
         } else {
-            lead.created + rng.random_range(60..span)
+            lead.created + rng.random_range(60..span.max(61))
         };
         let (kind, detail) = if i == 0 {
             ("created", "{}".to_owned())

@@ -29,6 +29,8 @@ pub struct ScaleOptions {
     pub journey_events: u64,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Leads written per bulk statement.
+    pub batch_rows: usize,
 }
 
 impl Default for ScaleOptions {
@@ -38,6 +40,7 @@ impl Default for ScaleOptions {
             leads: 2_000_000,
             journey_events: 10_000_000,
             progress: true,
+            batch_rows: 20_000,
         }
     }
 }
@@ -114,8 +117,10 @@ pub async fn scale(pool: &PgPool, options: ScaleOptions) -> Result<ScaleReport, 
         let mut rng = StdRng::seed_from_u64(7_000 + index as u64);
         let mut tx = crate::server::db::begin_platform(pool).await?;
         let org = tenant(&mut tx, index, &hash, &mut rng, now).await?;
-        let mut leads = Loader::new("leads", generate::LEAD_COLUMNS, 20_000);
-        let mut journey = Loader::new("journey_events", generate::JOURNEY_COLUMNS, 50_000);
+        let mut leads = Loader::new("leads", generate::LEAD_COLUMNS, options.batch_rows);
+        // Events refer to leads, so they are written only right after their leads are:
+        // never on their own schedule.
+        let mut journey = Loader::new("journey_events", generate::JOURNEY_COLUMNS, usize::MAX);
         let mut row = Row::new();
         let mut rows = Vec::new();
         for seq in 0..lead_count {
@@ -128,6 +133,9 @@ pub async fn scale(pool: &PgPool, options: ScaleOptions) -> Result<ScaleReport, 
             generate::journey_rows(&mut rng, org.organization_id, &facts, now, n, &mut rows);
             for r in &mut rows {
                 journey.push(&mut tx, r).await?;
+            }
+            if leads.pending() == 0 {
+                journey.flush(&mut tx).await?;
             }
             if seq % 5_000 == 4_999 {
                 bar.inc(5_000);
