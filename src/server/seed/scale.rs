@@ -58,7 +58,8 @@ pub struct ScaleReport {
     pub database_bytes: i64,
 }
 
-/// Lead counts per organization: the first gets a tenth, the rest a Zipf-like share.
+/// Lead counts per organization: the first gets a tenth, the rest a Zipf-like share
+/// (exponent 0.7, so the second-largest stays well below the first).
 pub fn tenant_sizes(organizations: usize, leads: u64) -> Vec<u64> {
     if organizations == 0 {
         return Vec::new();
@@ -70,7 +71,7 @@ pub fn tenant_sizes(organizations: usize, leads: u64) -> Vec<u64> {
     };
     let rest = leads - largest;
     let weights: Vec<f64> = (1..organizations)
-        .map(|rank| 1.0 / (rank as f64).powf(0.9))
+        .map(|rank| 1.0 / (rank as f64).powf(0.7))
         .collect();
     let total: f64 = weights.iter().sum();
     let mut sizes = vec![largest];
@@ -286,7 +287,11 @@ mod tests {
         let sizes = tenant_sizes(300, 2_000_000);
         assert_eq!(sizes.len(), 300);
         assert_eq!(sizes.iter().sum::<u64>(), 2_000_000);
-        assert_eq!(sizes[0], 200_000, "the largest tenant holds a tenth");
+        assert_eq!(sizes[0], 200_000, "the first tenant holds a tenth");
+        assert!(
+            sizes[1..].iter().all(|&s| s < sizes[0] * 6 / 10),
+            "and is clearly the largest"
+        );
         assert!(sizes[1] > sizes[50] && sizes[50] > sizes[299]);
         assert!(sizes[299] > 0);
     }
