@@ -9,8 +9,6 @@ use std::path::Path;
 
 /// `Cache-Control` for fingerprinted files under `/pkg`.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-/// `Cache-Control` for other static files (favicon, robots.txt): revalidate after an hour.
-pub const SHORT: &str = "public, max-age=3600";
 
 /// The stylesheet URL for this build: fingerprinted if `hash.txt` names a CSS hash.
 pub fn stylesheet_href(options: &LeptosOptions) -> String {

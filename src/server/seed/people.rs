@@ -170,7 +170,7 @@ pub struct OrgPeople {
     pub slug: &'static str,
     /// The organization's id.
     pub id: Uuid,
-    /// (user id, team id) of every member, in `MEMBERS` order.
+    /// (user id, role, team id) of every member, in `MEMBERS` order.
     pub members: Vec<(Uuid, &'static str, Option<Uuid>)>,
     /// Team ids in `teams` order.
     pub teams: Vec<Uuid>,
