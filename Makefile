@@ -86,12 +86,13 @@ test: build .tools/chromium
 	@$(MAKE) --no-print-directory test-cargo
 	@$(MAKE) --no-print-directory test-e2e
 
+# (A plain assignment first: `export X=$$(…)` would hide a failure of devdb.sh.)
 test-cargo:
-	@export DATABASE_URL="$(DB_URL)"; \
+	@url="$(DB_URL)"; export DATABASE_URL="$$url"; \
 	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --features ssr,islands --no-fail-fast -- --show-output
 
 test-e2e:
-	@export DATABASE_URL="$(DB_URL)"; scripts/e2e.sh
+	@url="$(DB_URL)"; export DATABASE_URL="$$url"; scripts/e2e.sh
 
 # Benchmark data (300 organizations, 2,000,000 leads, 10,000,000 journey events) in its
 # own database, revdesk_bench, next to the one `make run` uses.
