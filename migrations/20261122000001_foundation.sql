@@ -27,29 +27,32 @@ begin
 end;
 $$;
 
--- revdesk_app: the role tenant queries run as (`set local role revdesk_app` inside each
--- transaction). It cannot log in, is not a superuser, owns nothing and cannot bypass
--- row-level security. Roles are cluster-wide, so several databases on one cluster share
--- it; concurrent first migrations may race to create it, hence the exception handler.
-do
+-- Creates a role the application switches to (`set local role`): it cannot log in, is
+-- not a superuser, owns nothing and cannot bypass row-level security. The migrating role
+-- (the owner of every table) is made a member so it may switch to it. Roles are
+-- cluster-wide, so several databases on one cluster share them; concurrent first
+-- migrations may race to create one, hence the exception handlers.
+create or replace function ensure_switch_role(_name text) returns void
+language plpgsql as
 $$
 begin
-    if not exists (select 1 from pg_roles where rolname = 'revdesk_app') then
-        create role revdesk_app nologin nosuperuser nocreatedb nocreaterole noinherit nobypassrls;
-    end if;
-exception
-    when duplicate_object or unique_violation then null;
+    begin
+        if not exists (select 1 from pg_roles where rolname = _name) then
+            execute format('create role %I nologin nosuperuser nocreatedb nocreaterole noinherit nobypassrls', _name);
+        end if;
+    exception
+        when duplicate_object or unique_violation then null;
+    end;
+    begin
+        execute format('grant %I to %I', _name, current_user);
+    exception
+        when duplicate_object or unique_violation then null;
+    end;
 end;
 $$;
 
--- The migrating role (the owner of every table) may switch to revdesk_app.
-do
-$$
-begin
-    execute format('grant revdesk_app to %I', current_user);
-exception
-    when duplicate_object or unique_violation then null;
-end;
-$$;
+-- revdesk_app: the role tenant queries run as, with the tenant in a transaction-local
+-- setting (see the tenant security migration).
+select ensure_switch_role('revdesk_app');
 
 grant usage on schema public to revdesk_app;

@@ -21,29 +21,13 @@ $$
 select nullif(current_setting('app.partner_id', true), '')::uuid
 $$;
 
-do
-$$
-begin
-    if not exists (select 1 from pg_roles where rolname = 'revdesk_platform') then
-        create role revdesk_platform nologin nosuperuser nocreatedb nocreaterole noinherit nobypassrls;
-    end if;
-exception
-    when duplicate_object or unique_violation then null;
-end;
-$$;
-
-do
-$$
-begin
-    execute format('grant revdesk_platform to %I', current_user);
-exception
-    when duplicate_object or unique_violation then null;
-end;
-$$;
+select ensure_switch_role('revdesk_platform');
 
 grant usage on schema public to revdesk_platform;
 grant select, insert, update, delete on all tables in schema public to revdesk_platform;
 grant execute on all functions in schema public to revdesk_app, revdesk_platform;
+-- Role management is for migrations only.
+revoke execute on function ensure_switch_role(text) from public, revdesk_app, revdesk_platform;
 
 -- Every table with a not-null organization_id is a tenant table.
 do
