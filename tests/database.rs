@@ -4,17 +4,6 @@ use revdesk::server::seed::{self, Outcome};
 use sqlx::PgPool;
 
 #[sqlx::test]
-async fn the_application_role_cannot_bypass_row_level_security(pool: PgPool) {
-    let (superuser, bypass, login) = sqlx::query_as::<_, (bool, bool, bool)>(
-        "select rolsuper, rolbypassrls, rolcanlogin from pg_roles where rolname = 'revdesk_app'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert!(!superuser && !bypass && !login);
-}
-
-#[sqlx::test]
 async fn emails_are_unique_whatever_their_case(pool: PgPool) {
     sqlx::query(
         "insert into users (id, email, name) values (gen_random_uuid(), 'Ada@Example.com', 'Ada')",

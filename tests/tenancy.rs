@@ -83,8 +83,8 @@ async fn the_schema_keeps_every_tenant_behind_its_organization_id(pool: PgPool) 
 
 #[sqlx::test]
 async fn the_application_roles_are_neither_superuser_nor_owner_nor_bypassrls(pool: PgPool) {
-    let rows: Vec<(String, bool, bool, bool)> = sqlx::query_as(
-        "select r.rolname, r.rolsuper, r.rolbypassrls,
+    let rows: Vec<(String, bool, bool, bool, bool)> = sqlx::query_as(
+        "select r.rolname, r.rolsuper, r.rolbypassrls, r.rolcanlogin,
                 exists (select 1 from pg_class c where c.relowner = r.oid) as owns
            from pg_roles r where r.rolname in ('revdesk_app', 'revdesk_platform') order by 1",
     )
@@ -92,9 +92,11 @@ async fn the_application_roles_are_neither_superuser_nor_owner_nor_bypassrls(poo
     .await
     .unwrap();
     assert_eq!(rows.len(), 2);
-    for (role, superuser, bypass, owns) in &rows {
-        println!("{role}: superuser {superuser}, BYPASSRLS {bypass}, owns tables {owns}");
-        assert!(!superuser && !bypass && !owns, "{role}");
+    for (role, superuser, bypass, login, owns) in &rows {
+        println!(
+            "{role}: superuser {superuser}, BYPASSRLS {bypass}, can log in {login}, owns tables {owns}"
+        );
+        assert!(!superuser && !bypass && !login && !owns, "{role}");
     }
 }
 

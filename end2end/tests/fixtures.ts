@@ -38,5 +38,15 @@ export function watchCsp(page: Page) {
   return violations;
 }
 
-export const test = base;
+/**
+ * The test function every journey uses: its `page` fails the journey when the browser
+ * reports a Content-Security-Policy violation.
+ */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const violations = watchCsp(page);
+    await use(page);
+    expect(violations, "Content-Security-Policy violations").toEqual([]);
+  },
+});
 export { expect };

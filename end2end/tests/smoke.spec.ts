@@ -1,7 +1,6 @@
-import { test, expect, open, jsEnabled, expectAccessible, watchCsp } from "./fixtures";
+import { test, expect, open, jsEnabled, expectAccessible } from "./fixtures";
 
 test("the overview renders on the server and hydrates", async ({ page }) => {
-  const csp = watchCsp(page);
   const response = await open(page, "/");
   expect(response?.status()).toBe(200);
   await expect(page).toHaveTitle("Overview · Revdesk");
@@ -10,7 +9,6 @@ test("the overview renders on the server and hydrates", async ({ page }) => {
     "aria-current",
     "page",
   );
-  expect(csp).toEqual([]);
 });
 
 test("navigation reaches the status page, whose data is there without JavaScript", async ({ page }) => {
