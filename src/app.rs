@@ -1,12 +1,19 @@
 //! The document shell and the route table.
 
+use crate::access::pages::{AcceptInvitationPage, MemberPermissionsPage, MembersPage, RolesPage};
+use crate::admin::pages::AdminPage;
+use crate::audit::pages::AuditPage;
+use crate::auth::pages::{
+    AccountPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage,
+};
 use crate::design::pages::DesignPage;
 use crate::home::pages::HomePage;
-use crate::shell::{AppLayout, NotFound, Theme};
+use crate::org::pages::{BillingPage, DashboardPage, OrgShell, PortalPage};
+use crate::shell::{NotFoundPage, SiteFrame, Theme};
 use crate::status::pages::StatusPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 /// Where the stylesheet is served from; fingerprinted in release builds.
@@ -41,22 +48,39 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The application: one layout around every route.
+/// The application: every route, each rendered completely on the server before the
+/// first byte (`SsrMode::Async`), so pages work without JavaScript and answer with the
+/// right status (302 to sign in, 403, 404).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let ssr = SsrMode::Async;
     view! {
         <Title formatter=|page: String| {
             if page.is_empty() { "Revdesk".to_owned() } else { format!("{page} · Revdesk") }
         } />
         <Router>
-            <AppLayout>
-                <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage />
-                    <Route path=path!("status") view=StatusPage ssr=SsrMode::Async />
-                    <Route path=path!("design") view=DesignPage />
-                </Routes>
-            </AppLayout>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("") view=HomePage ssr=ssr.clone() />
+                <Route path=path!("sign-in") view=SignInPage ssr=ssr.clone() />
+                <Route path=path!("sign-up") view=SignUpPage ssr=ssr.clone() />
+                <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=ssr.clone() />
+                <Route path=path!("reset-password") view=ResetPasswordPage ssr=ssr.clone() />
+                <Route path=path!("invitations/:token") view=AcceptInvitationPage ssr=ssr.clone() />
+                <Route path=path!("account") view=AccountPage ssr=ssr.clone() />
+                <Route path=path!("admin") view=AdminPage ssr=ssr.clone() />
+                <Route path=path!("status") view=|| view! { <SiteFrame><StatusPage /></SiteFrame> } ssr=ssr.clone() />
+                <Route path=path!("design") view=|| view! { <SiteFrame><DesignPage /></SiteFrame> } ssr=ssr.clone() />
+                <ParentRoute path=path!("o/:org") view=OrgShell ssr=ssr.clone()>
+                    <Route path=path!("") view=DashboardPage ssr=ssr.clone() />
+                    <Route path=path!("billing") view=BillingPage ssr=ssr.clone() />
+                    <Route path=path!("portal") view=PortalPage ssr=ssr.clone() />
+                    <Route path=path!("members") view=MembersPage ssr=ssr.clone() />
+                    <Route path=path!("members/:user_id") view=MemberPermissionsPage ssr=ssr.clone() />
+                    <Route path=path!("roles") view=RolesPage ssr=ssr.clone() />
+                    <Route path=path!("audit") view=AuditPage ssr=ssr.clone() />
+                </ParentRoute>
+            </Routes>
         </Router>
     }
 }

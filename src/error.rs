@@ -26,6 +26,11 @@ pub enum AppError {
     /// Someone else changed the record since it was loaded.
     #[error("{0}")]
     Conflict(String),
+    /// The organization is suspended by the platform operator.
+    #[error(
+        "This organization is suspended. Its owner can contact Revdesk support to reactivate it."
+    )]
+    Suspended,
     /// Too many attempts; try again later.
     #[error("Too many attempts. Please wait a minute and try again.")]
     RateLimited,
@@ -58,7 +63,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Suspended => 403,
             AppError::NotFound => 404,
             AppError::Validation(_) => 422,
             AppError::Conflict(_) => 409,

@@ -4,10 +4,15 @@
 //! `hydrate` it is the browser bundle. Server-only modules are gated at their declaration
 //! so the wasm build never compiles them.
 
+pub mod access;
+pub mod admin;
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod design;
 pub mod error;
 pub mod home;
+pub mod org;
 pub mod shell;
 pub mod status;
 pub mod ui;

@@ -34,7 +34,7 @@ async fn readyz_reports_the_database(pool: PgPool) {
 
 #[sqlx::test]
 async fn pages_render_on_the_server_with_a_nonce_that_matches_the_policy(pool: PgPool) {
-    let reply = get(&app(pool), "/").await;
+    let reply = get(&app(pool), "/sign-in").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.header("content-type").starts_with("text/html"));
     assert!(reply.body.contains("<h1"), "server-rendered content");
@@ -131,6 +131,7 @@ async fn metrics_count_requests_by_route_pattern(pool: PgPool) {
 #[sqlx::test]
 async fn the_theme_form_sets_a_cookie_and_returns_to_the_page(pool: PgPool) {
     let request = Request::post("/api/theme")
+        .header("host", "localhost")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("referer", "http://localhost/design")
         .header("accept", "text/html,application/xhtml+xml")
@@ -164,6 +165,8 @@ async fn the_theme_form_sets_a_cookie_and_returns_to_the_page(pool: PgPool) {
 #[sqlx::test]
 async fn an_unknown_theme_is_refused_and_sets_nothing(pool: PgPool) {
     let request = Request::post("/api/theme")
+        .header("host", "localhost")
+        .header("sec-fetch-site", "same-origin")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json")
         .body(Body::from("theme=%3Cscript%3E"))

@@ -46,7 +46,7 @@ pub fn DesignPage() -> impl IntoView {
             <Card title="Form fields">
                 <form class="grid max-w-md gap-4" action="/design" method="get">
                     <Field name="company" label="Company" value="Northwind Traders" required=true autocomplete="organization" />
-                    <Field name="email" label="Email" kind="email" value="not-an-email" error="Enter an email address like name@example.com." hint="We never share it." />
+                    <Field name="email" label="Email" kind="email" value="not-an-email" error=Some("Enter an email address like name@example.com.".to_owned()) hint="We never share it." />
                     <div><Button>"Save"</Button></div>
                 </form>
             </Card>

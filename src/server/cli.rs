@@ -195,12 +195,15 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), String> {
             upkeep.run_upkeep();
         }
     });
+    let security = super::settings::SecuritySettings::from_args(&config.security)?;
+    tokio::spawn(super::upkeep::run(pool.clone()));
     let addr = leptos_options.site_addr;
     let state = AppState {
         stylesheet_href: assets::stylesheet_href(&leptos_options),
         leptos_options,
         pool,
         metrics,
+        security: std::sync::Arc::new(security),
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await

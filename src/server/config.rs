@@ -36,6 +36,34 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "REVDESK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
+
+    /// Sessions, cross-origin checks and client addresses.
+    #[command(flatten)]
+    pub security: SecurityArgs,
+}
+
+/// Security settings as given on the command line or in the environment.
+#[derive(Clone, Debug, Args)]
+pub struct SecurityArgs {
+    /// The address people use to reach Revdesk (`https://revdesk.example.com`). Form posts
+    /// must come from this origin, links in emails point here, and when it is `https` the
+    /// session cookie is `Secure` with the `__Host-` prefix. Unset: the request's own
+    /// `Host` is the origin (fine for a single server without a proxy).
+    #[arg(long, env = "REVDESK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "REVDESK_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u64,
+
+    /// Hours after sign-in after which a session ends, however active.
+    #[arg(long, env = "REVDESK_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
+    pub session_absolute_hours: u64,
+
+    /// Comma-separated addresses of reverse proxies whose `X-Forwarded-For` is believed
+    /// (`10.0.0.5,10.0.1.0/24`). Unset: the client address is the TCP peer, always.
+    #[arg(long, env = "REVDESK_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Config {

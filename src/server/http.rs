@@ -55,6 +55,18 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg)
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Innermost first: who is asking, their session, and (outside both, so a forged
+        // request never even loads a session) the cross-origin check.
+        .layer(axum::middleware::from_fn(super::error_status::error_status))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::session::authenticate,
+        ))
+        .layer(super::session::layer(state.pool.clone(), &state.security))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::csrf::reject_forgery,
+        ))
         .layer(axum::middleware::from_fn(app_metrics::track))
         .layer(
             ServiceBuilder::new()

@@ -2,14 +2,23 @@
 //! sees it.
 
 pub mod assets;
+pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod csrf;
 pub mod db;
+pub mod error_status;
+pub mod guard;
 pub mod http;
+pub mod mail;
 pub mod metrics;
 pub mod password;
 pub mod render;
 pub mod security_headers;
 pub mod seed;
+pub mod session;
+pub mod settings;
 pub mod state;
 pub mod telemetry;
+pub mod tokens;
+pub mod upkeep;

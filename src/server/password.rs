@@ -27,12 +27,30 @@ impl fmt::Debug for Password {
 }
 
 impl Password {
-    /// Accepts any password of 8 to 128 characters; no composition rules (NIST 800-63B).
+    /// Accepts any password of 8 to 128 characters that is not on the common-passwords
+    /// list; no composition rules (NIST 800-63B).
     pub fn parse(text: String) -> Result<Self, &'static str> {
         let len = text.chars().count();
         if len < MIN_LEN {
             Err("Use at least 8 characters.")
         } else if len > MAX_LEN {
+            Err("Use at most 128 characters.")
+        } else if is_common(&text) {
+            Err(
+                "That password is one of the most common ones. Choose another, a short phrase works well.",
+            )
+        } else {
+            Ok(Password(text))
+        }
+    }
+
+    /// Accepts what was typed into a sign-in form as it is (the rules apply to new
+    /// passwords only; an old password may predate them). Still bounded in length, so a
+    /// megabyte "password" never reaches the hasher.
+    pub fn for_sign_in(text: String) -> Result<Self, &'static str> {
+        if text.is_empty() {
+            Err("Enter your password.")
+        } else if text.chars().count() > MAX_LEN {
             Err("Use at most 128 characters.")
         } else {
             Ok(Password(text))
@@ -49,6 +67,17 @@ impl Password {
 #[derive(Debug, thiserror::Error)]
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
+
+const COMMON: &str = include_str!("common_passwords.txt");
+
+/// Whether the password is on the list of common passwords (case-insensitive).
+pub fn is_common(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    COMMON
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l.trim() == lower)
+}
 
 fn permits() -> &'static Semaphore {
     static PERMITS: OnceLock<Semaphore> = OnceLock::new();
@@ -89,6 +118,55 @@ pub async fn hash(password: &Password) -> Result<String, HashError> {
     .map_err(|e| HashError(e.to_string()))?
 }
 
+/// A hash of a random password, computed once: what an unknown email is checked
+/// against, so "no such user" costs the same time as "wrong password".
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut bytes = [0u8; 24];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        let salt = SaltString::generate(&mut OsRng);
+        hasher()
+            .hash_password(&bytes, &salt)
+            .map(|h| h.to_string())
+            .expect("hashing random bytes succeeds")
+    })
+}
+
+/// Checks `password` against the stored hash, or against a dummy hash when there is no
+/// user (or no password set), taking the same time either way. `true` only for a match.
+pub async fn verify_or_dummy(password: &Password, stored: Option<&str>) -> Result<bool, HashError> {
+    match stored {
+        Some(stored) => verify(password, stored).await,
+        None => {
+            let dummy = tokio::task::spawn_blocking(|| dummy_hash().to_owned())
+                .await
+                .map_err(|e| HashError(e.to_string()))?;
+            verify(password, &dummy).await.map(|_| false)
+        }
+    }
+}
+
+/// Whether a stored hash was made with weaker settings than today's (another algorithm,
+/// or lower memory, iterations or parallelism) and should be replaced at sign-in.
+pub fn needs_rehash(stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return true;
+    };
+    if parsed.algorithm != argon2::Algorithm::Argon2id.ident() {
+        return true;
+    }
+    let current = Params::default();
+    match Params::try_from(&parsed) {
+        Ok(p) => {
+            p.m_cost() < current.m_cost()
+                || p.t_cost() < current.t_cost()
+                || p.p_cost() < current.p_cost()
+        }
+        Err(_) => true,
+    }
+}
+
 /// Whether `password` matches the stored PHC string.
 pub async fn verify(password: &Password, stored: &str) -> Result<bool, HashError> {
     let password = password.clone();
@@ -118,6 +196,39 @@ mod tests {
             Password::parse("é".repeat(8)).is_ok(),
             "characters, not bytes"
         );
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        assert!(Password::parse("Password123".into()).is_err());
+        assert!(Password::parse("QWERTYUIOP".into()).is_err());
+        assert!(Password::parse("plum orchard 42".into()).is_ok());
+        assert!(!is_common("# Passwords of 8 or more characters"));
+    }
+
+    #[test]
+    fn weaker_hashes_are_flagged_for_upgrade() {
+        let weak = Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            Params::new(8192, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"x", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
+        assert!(needs_rehash(&weak));
+        let strong = hasher()
+            .hash_password(b"x", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(!needs_rehash(&strong));
+        assert!(needs_rehash("not a phc string"));
+    }
+
+    #[tokio::test]
+    async fn unknown_users_are_checked_against_a_dummy_hash() {
+        let p = Password::parse("correct horse battery".into()).unwrap();
+        assert!(!verify_or_dummy(&p, None).await.unwrap());
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub fn provide_request_context() {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return;
     };
+    if let Some(user) = parts.extensions.get::<super::session::CurrentUser>() {
+        provide_context(user.viewer.clone());
+    }
     if let Some(nonce) = parts.extensions.get::<CspNonce>() {
         provide_context(Nonce::from_value(nonce.as_str()));
     }

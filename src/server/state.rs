@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sqlx::PgPool;
+use std::sync::Arc;
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone, Debug)]
@@ -16,6 +17,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The stylesheet's URL, fingerprinted when the build hashed its files.
     pub stylesheet_href: String,
+    /// Sessions, cross-origin checks, client addresses.
+    pub security: Arc<super::settings::SecuritySettings>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

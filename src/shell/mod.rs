@@ -4,35 +4,54 @@ mod theme;
 
 pub use theme::{SetTheme, THEME_COOKIE, Theme, ThemeSwitcher, set_theme};
 
+use crate::access::model::{OrgSummary, org_href};
+use crate::auth::model::Viewer;
+use crate::error::AppError;
 use crate::ui::{ButtonLink, PageHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// One entry of the sidebar.
-struct NavItem {
-    href: &'static str,
-    label: &'static str,
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NavItem {
+    /// Where it goes.
+    pub href: String,
+    /// What it says.
+    pub label: &'static str,
 }
 
-const NAV: &[NavItem] = &[
-    NavItem {
-        href: "/",
-        label: "Overview",
-    },
-    NavItem {
-        href: "/status",
-        label: "System status",
-    },
-    NavItem {
-        href: "/design",
-        label: "Design system",
-    },
-];
+impl NavItem {
+    /// An entry.
+    pub fn new(href: impl Into<String>, label: &'static str) -> Self {
+        NavItem {
+            href: href.into(),
+            label,
+        }
+    }
+}
 
-/// Sidebar, top bar and main area around every page.
+/// The sidebar of pages outside any organization, for the signed-in viewer.
+pub fn global_nav() -> Vec<NavItem> {
+    let admin = use_context::<Viewer>().is_some_and(|v| v.is_platform_admin);
+    let mut nav = vec![NavItem::new("/account", "Your account")];
+    if admin {
+        nav.push(NavItem::new("/admin", "Platform console"));
+    }
+    nav.push(NavItem::new("/status", "System status"));
+    nav
+}
+
+/// Sidebar, top bar and main area around every signed-in page. `org` is the
+/// organization of a tenant page (the switcher shows it as current).
 #[component]
-pub fn AppLayout(children: Children) -> impl IntoView {
+pub fn AppLayout(
+    nav: Vec<NavItem>,
+    #[prop(optional)] org: Option<OrgSummary>,
+    #[prop(optional_no_strip)] support_until: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let viewer = use_context::<Viewer>();
     view! {
         <a href="#main" class="skip-link">"Skip to content"</a>
         <div class="min-h-screen md:grid md:grid-cols-[15rem_1fr]">
@@ -43,21 +62,30 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                 </div>
                 <details class="md:hidden px-4 pb-3 group">
                     <summary class="btn btn-secondary w-full cursor-pointer list-none">"Menu"</summary>
-                    <NavLinks />
+                    <NavLinks nav=nav.clone() />
                 </details>
                 <div class="hidden md:block">
-                    <NavLinks />
+                    <NavLinks nav />
                 </div>
             </aside>
             <div class="flex min-w-0 flex-col">
                 <header class="topbar">
-                    <div class="text-sm text-muted" data-slot="organization-switcher">
-                        "Revenue operations console"
+                    <div class="min-w-0" data-slot="organization-switcher">
+                        {match viewer.clone() {
+                            Some(_) => view! { <OrgSwitcher current=org.clone() /> }.into_any(),
+                            None => view! { <span class="text-sm text-muted">"Revenue operations console"</span> }.into_any(),
+                        }}
                     </div>
                     <div class="flex items-center gap-3" data-slot="user-menu">
                         <ThemeSwitcher />
+                        {viewer.map(|v| view! { <UserMenu viewer=v /> })}
                     </div>
                 </header>
+                {support_until.map(|until| view! {
+                    <p class="support-banner" role="status">
+                        "Support session: you are viewing this organization read-only until " {until} ". Every page you open is in its audit log."
+                    </p>
+                })}
                 <main id="main" tabindex="-1" class="mx-auto w-full max-w-6xl flex-1 px-4 py-6 md:px-8">
                     <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
                         {children()}
@@ -71,13 +99,124 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     }
 }
 
+/// The frame of the public pages (sign in, sign up, password reset, invitations): the
+/// logo, the theme switcher and one centred column.
 #[component]
-fn NavLinks() -> impl IntoView {
+pub fn PublicLayout(children: Children) -> impl IntoView {
+    view! {
+        <a href="#main" class="skip-link">"Skip to content"</a>
+        <div class="min-h-screen">
+            <header class="topbar">
+                <a href="/" class="flex items-center gap-2">
+                    <Logo />
+                    <span class="text-base font-semibold tracking-tight">"Revdesk"</span>
+                </a>
+                <div class="flex items-center gap-3" data-slot="user-menu">
+                    <ThemeSwitcher />
+                </div>
+            </header>
+            <main id="main" tabindex="-1" class="mx-auto w-full max-w-md px-4 py-10">
+                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
+                    {children()}
+                </ErrorBoundary>
+            </main>
+        </div>
+    }
+}
+
+/// The organization switcher: the current organization and a menu of the others.
+/// A `<details>` menu, so it opens without JavaScript.
+#[component]
+fn OrgSwitcher(current: Option<OrgSummary>) -> impl IntoView {
+    let memberships = Resource::new(|| (), |_| crate::access::api::load_memberships());
+    let label = current
+        .as_ref()
+        .map(|o| o.name.clone())
+        .unwrap_or_else(|| "Choose an organization".to_owned());
+    let current_slug = current.map(|o| o.slug);
+    let summary_label = format!("Organization: {label}. Switch organization");
+    view! {
+        <details class="menu">
+            <summary class="menu-button" aria-label=summary_label>
+                <span class="truncate font-medium">{label}</span>
+                <span aria-hidden="true">"▾"</span>
+            </summary>
+            <div class="menu-panel">
+                <p class="menu-heading">"Your organizations"</p>
+                <Suspense fallback=|| view! { <p class="px-3 py-2 text-sm text-muted">"Loading…"</p> }>
+                    {move || {
+                        let current_slug = current_slug.clone();
+                        Suspend::new(async move {
+                            let list = memberships.await.unwrap_or_default();
+                            view! {
+                                <ul>
+                                    {list
+                                        .into_iter()
+                                        .map(|m| {
+                                            let here = current_slug.as_deref() == Some(m.slug.as_str());
+                                            let href = if m.role == crate::access::model::MemberRole::Partner {
+                                                org_href(&m.slug, "portal")
+                                            } else {
+                                                org_href(&m.slug, "")
+                                            };
+                                            view! {
+                                                <li>
+                                                    <a href=href class="menu-item" aria-current=here.then_some("true")>
+                                                        <span>{m.name}</span>
+                                                        <span class="text-xs text-muted">{m.role.label()}</span>
+                                                    </a>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                        })
+                    }}
+                </Suspense>
+            </div>
+        </details>
+    }
+}
+
+/// The signed-in person's menu: account and sign out (a POST form, never a link).
+#[component]
+fn UserMenu(viewer: Viewer) -> impl IntoView {
+    let sign_out = ServerAction::<crate::auth::api::SignOut>::new();
+    view! {
+        <details class="menu menu-right">
+            <summary class="menu-button" data-menu="account">
+                <span class="avatar" aria-hidden="true">{initials(&viewer.name)}</span>
+                <span class="sr-only">"Account menu: "</span>
+                <span class="hidden sm:inline truncate">{viewer.name.clone()}</span>
+            </summary>
+            <div class="menu-panel">
+                <p class="menu-heading truncate">{viewer.email.clone()}</p>
+                <a href="/account" class="menu-item">"Your account"</a>
+                {viewer.is_platform_admin.then(|| view! { <a href="/admin" class="menu-item">"Platform console"</a> })}
+                <ActionForm action=sign_out>
+                    <button type="submit" class="menu-item w-full text-left">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+#[component]
+fn NavLinks(nav: Vec<NavItem>) -> impl IntoView {
     view! {
         <nav aria-label="Main">
             <ul class="nav-list">
-                {NAV
-                    .iter()
+                {nav
+                    .into_iter()
                     .map(|item| {
                         view! {
                             <li>
@@ -117,6 +256,114 @@ pub fn NotFound() -> impl IntoView {
             description="The address may be mistyped, or the page was moved. Check the address or go back to the overview."
         />
         <ButtonLink href="/">"Go to the overview"</ButtonLink>
+    }
+}
+
+/// Signed-in pages outside any organization get the app frame; anonymous ones the
+/// public frame.
+#[component]
+pub fn SiteFrame(children: Children) -> impl IntoView {
+    if use_context::<Viewer>().is_some() {
+        view! { <AppLayout nav=global_nav()>{children()}</AppLayout> }.into_any()
+    } else {
+        view! { <PublicLayout>{children()}</PublicLayout> }.into_any()
+    }
+}
+
+/// The route fallback: 404 in the frame that fits the viewer.
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    view! { <SiteFrame><NotFound /></SiteFrame> }
+}
+
+/// What a page shows instead of its content when loading it failed: the sign-in page
+/// (by redirect) for anonymous visitors, 404, 403, or the error's own message.
+pub fn error_view(err: AppError) -> AnyView {
+    match err {
+        AppError::Unauthenticated => {
+            #[cfg(feature = "ssr")]
+            {
+                let next = use_context::<http::request::Parts>()
+                    .map(|p| p.uri.to_string())
+                    .unwrap_or_else(|| "/".into());
+                leptos_axum::redirect(&format!("/sign-in?next={}", urlencode(&next)));
+            }
+            view! { <p>"Please " <a href="/sign-in">"sign in"</a> " to continue."</p> }.into_any()
+        }
+        AppError::NotFound => view! { <NotFound /> }.into_any(),
+        AppError::Forbidden => view! { <Forbidden /> }.into_any(),
+        other => {
+            #[cfg(feature = "ssr")]
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(
+                    http::StatusCode::from_u16(other.status())
+                        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+                );
+            }
+            view! {
+                <Title text="Something went wrong" />
+                <section class="empty-state" role="alert">
+                    <h1 class="text-base font-semibold">"This page could not be shown"</h1>
+                    <p class="mt-2 text-sm">{other.to_string()}</p>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// A page's data, once loaded: `render` shows the value; an error shows the matching
+/// page (sign-in redirect, 404, 403, message). Rendered in full before the response
+/// goes out, because every route is `SsrMode::Async`.
+pub fn loaded<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p class="text-sm text-muted">"Loading…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => render(value).into_any(),
+                        Err(e) => error_view(e),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Percent-encodes a query-string value.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The page for something the viewer's role may not use; answers HTTP 403.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <Title text="No access" />
+        <PageHeader
+            title="You do not have access to this page"
+            description="Your role in this organization does not include it. If you need it, ask an owner or admin of the organization to change your role."
+        />
+        <ButtonLink href="/">"Go to your start page"</ButtonLink>
     }
 }
 

@@ -6,6 +6,9 @@
 
 use leptos::prelude::*;
 
+mod form;
+pub use form::{FormAlert, Notice, field_error, last_error};
+
 /// How prominent a button is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Variant {
@@ -165,7 +168,7 @@ pub fn Field(
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional, into)] hint: Option<String>,
-    #[prop(optional, into)] error: Option<String>,
+    #[prop(optional_no_strip)] error: Option<String>,
     #[prop(optional)] required: bool,
     #[prop(optional, into)] autocomplete: Option<String>,
 ) -> impl IntoView {

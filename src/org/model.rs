@@ -1,0 +1,134 @@
+//! What the dashboard, billing and portal pages show.
+
+use crate::access::model::{LeadScope, MemberRole};
+use serde::{Deserialize, Serialize};
+
+/// An amount of money in minor units with its currency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    /// Minor units (cents).
+    pub minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+impl Money {
+    /// `USD 1,234.50`.
+    pub fn display(&self) -> String {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let whole = (abs / 100).to_string();
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("{} {sign}{grouped}.{:02}", self.currency, abs % 100)
+    }
+}
+
+/// The dashboard of a staff member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// The organization's name.
+    pub organization: String,
+    /// The viewer's role.
+    pub role: MemberRole,
+    /// Their record scope.
+    pub lead_scope: LeadScope,
+    /// Leads the viewer can see, counted up to [`Dashboard::COUNT_CAP`].
+    pub visible_leads: i64,
+    /// Of those, still open (not converted, lost or unqualified).
+    pub open_leads: i64,
+    /// Follow-ups due today or overdue, within scope.
+    pub follow_ups_due: i64,
+    /// Active members.
+    pub members: i64,
+}
+
+impl Dashboard {
+    /// Counts stop here, so a dashboard never scans a whole large tenant.
+    pub const COUNT_CAP: i64 = 10_000;
+
+    /// A count as shown: exact below the cap, `10,000+` at it.
+    pub fn count(n: i64) -> String {
+        if n >= Self::COUNT_CAP {
+            "10,000+".to_owned()
+        } else {
+            n.to_string()
+        }
+    }
+}
+
+/// One invoice line of the billing overview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSummary {
+    /// The invoice number.
+    pub number: String,
+    /// `draft`, `open`, `paid`, `void`, `uncollectible`.
+    pub status: String,
+    /// Its total.
+    pub total: Money,
+    /// When it was issued (a date).
+    pub issued_on: Option<String>,
+}
+
+/// The billing overview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Billing {
+    /// The plan's name, if subscribed.
+    pub plan: Option<String>,
+    /// The plan's price per interval.
+    pub price: Option<Money>,
+    /// The subscription's status.
+    pub status: Option<String>,
+    /// When the current period ends (a date).
+    pub renews_on: Option<String>,
+    /// Credits available now.
+    pub credit_balance: i64,
+    /// The latest invoices, newest first.
+    pub invoices: Vec<InvoiceSummary>,
+}
+
+/// The partner portal's summary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Portal {
+    /// The partner's name.
+    pub partner: String,
+    /// Their referral code.
+    pub referral_code: String,
+    /// Leads they referred.
+    pub referred_leads: i64,
+    /// Of those, converted.
+    pub converted_leads: i64,
+    /// Commissions not yet approved.
+    pub pending: Money,
+    /// Commissions approved, not yet paid.
+    pub approved: Money,
+    /// Commissions paid out.
+    pub paid: Money,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_grouped_and_signed() {
+        let m = |minor| Money {
+            minor,
+            currency: "USD".into(),
+        };
+        assert_eq!(m(123456789).display(), "USD 1,234,567.89");
+        assert_eq!(m(5).display(), "USD 0.05");
+        assert_eq!(m(-100000).display(), "USD -1,000.00");
+    }
+
+    #[test]
+    fn counts_stop_at_the_cap() {
+        assert_eq!(Dashboard::count(9_999), "9999");
+        assert_eq!(Dashboard::count(10_000), "10,000+");
+    }
+}

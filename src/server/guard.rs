@@ -1,0 +1,329 @@
+//! The guard: the only way to reach tenant data.
+//!
+//! Every server function that touches an organization starts with [`Tenant::enter`]. It
+//! re-reads the caller's membership, role grants and the organization's status (so a
+//! demotion or removal applies on the next request), checks the permission the function
+//! needs, and returns a [`Tenant`] holding a transaction already switched to
+//! `revdesk_app` with the organization (and, for partners, the partner) set for
+//! row-level security. Tenant queries take that transaction; there is no other way to
+//! obtain one outside the platform console and seeding.
+
+use super::audit::{self, Entry};
+use super::session::{CurrentUser, RequestMeta, request_meta_of_current, require_user};
+use super::state::AppState;
+use crate::access::model::{LeadScope, MemberRole, OrgSummary, Permission};
+use crate::error::AppError;
+use leptos::prelude::expect_context;
+use serde_json::json;
+use sqlx::{Postgres, Transaction};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// What a server function needs from the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone who belongs to the organization, partners included (the frame).
+    Any,
+    /// Any staff member (not a partner): dashboards, the organization's own pages.
+    Member,
+    /// A staff member holding this permission.
+    Permission(Permission),
+    /// A partner with a partner record: the portal.
+    Partner,
+}
+
+/// The caller inside the organization.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// The user.
+    pub user_id: Uuid,
+    /// Their base role (`Viewer` for support sessions).
+    pub role: MemberRole,
+    /// Their effective permissions.
+    pub permissions: BTreeSet<Permission>,
+    /// Their record scope for leads.
+    pub lead_scope: LeadScope,
+    /// Their team, for the `team` scope.
+    pub team_id: Option<Uuid>,
+    /// Their partner record, for partner users.
+    pub partner_id: Option<Uuid>,
+    /// Set when a platform admin is here through a support session.
+    pub support_session_id: Option<Uuid>,
+    /// When that support session ends.
+    pub support_until: Option<time::OffsetDateTime>,
+}
+
+impl Actor {
+    /// Whether the actor holds `permission`.
+    pub fn can(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
+
+    fn allows(&self, access: Access) -> bool {
+        match access {
+            Access::Any => true,
+            Access::Member => self.role != MemberRole::Partner,
+            Access::Permission(p) => self.role != MemberRole::Partner && self.can(p),
+            Access::Partner => self.role == MemberRole::Partner && self.partner_id.is_some(),
+        }
+    }
+}
+
+/// A request's tenant scope: the organization, the caller, and the transaction that
+/// row-level security confines to them.
+pub struct Tenant {
+    /// The organization.
+    pub org: OrgSummary,
+    /// The caller.
+    pub actor: Actor,
+    /// The tenant transaction. Commit it with [`Tenant::commit`].
+    pub tx: Transaction<'static, Postgres>,
+    /// Where the request came from.
+    pub meta: RequestMeta,
+}
+
+/// Permissions of a support session: read-only, plus the audit log.
+fn support_permissions() -> BTreeSet<Permission> {
+    [
+        Permission::LeadsRead,
+        Permission::PartnersRead,
+        Permission::BillingRead,
+        Permission::AuditRead,
+    ]
+    .into()
+}
+
+impl Tenant {
+    /// Enters the organization with URL segment `slug` for the signed-in caller, if they
+    /// have `access`. Unknown organizations and organizations the caller does not belong
+    /// to are both `NotFound`; a member without the permission gets `Forbidden`, and the
+    /// denial is audited.
+    pub async fn enter(slug: &str, access: Access) -> Result<Tenant, AppError> {
+        let user = require_user()?;
+        let state = expect_context::<AppState>();
+        let meta = request_meta_of_current();
+        Self::enter_as(&state, &user, slug, access, meta).await
+    }
+
+    /// [`Tenant::enter`] with everything passed in (for code outside a server function).
+    pub async fn enter_as(
+        state: &AppState,
+        user: &CurrentUser,
+        slug: &str,
+        access: Access,
+        meta: RequestMeta,
+    ) -> Result<Tenant, AppError> {
+        let mut tx = state.pool.begin().await?;
+        sqlx::query!("set local role revdesk_platform")
+            .execute(&mut *tx)
+            .await?;
+        let (org, status, actor) = match load_member(&mut tx, slug, user.viewer.id).await? {
+            Some(found) => found,
+            None if user.viewer.is_platform_admin => load_support(&mut tx, slug, user.viewer.id)
+                .await?
+                .ok_or(AppError::NotFound)?,
+            None => return Err(AppError::NotFound),
+        };
+        if status != "active" {
+            return Err(AppError::Suspended);
+        }
+        sqlx::query!("set local role revdesk_app")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query!(
+            r#"select set_config('app.organization_id', $1, true) as "o", set_config('app.partner_id', $2, true) as "p""#,
+            org.id.to_string(),
+            actor.partner_id.map(|p| p.to_string()).unwrap_or_default(),
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut tenant = Tenant {
+            org,
+            actor,
+            tx,
+            meta,
+        };
+        if !tenant.actor.allows(access) {
+            let needed = match access {
+                Access::Any | Access::Member => "member".to_owned(),
+                Access::Permission(p) => p.key().to_owned(),
+                Access::Partner => "partner".to_owned(),
+            };
+            tenant
+                .audit(Entry {
+                    action: "permission.denied",
+                    entity_type: "permission",
+                    entity_id: Some(needed.clone()),
+                    before: None,
+                    after: Some(json!({ "needed": needed, "path": current_path() })),
+                })
+                .await?;
+            tenant.commit().await?;
+            return Err(AppError::Forbidden);
+        }
+        Ok(tenant)
+    }
+
+    /// Fails with `Forbidden` (audited) unless the caller holds `permission` too.
+    pub async fn require(&mut self, permission: Permission) -> Result<(), AppError> {
+        if self.actor.can(permission) {
+            return Ok(());
+        }
+        self.audit(Entry {
+            action: "permission.denied",
+            entity_type: "permission",
+            entity_id: Some(permission.key().to_owned()),
+            before: None,
+            after: Some(json!({ "needed": permission.key(), "path": current_path() })),
+        })
+        .await?;
+        Err(AppError::Forbidden)
+    }
+
+    /// Writes an audit entry in this transaction.
+    pub async fn audit(&mut self, entry: Entry<'_>) -> Result<(), AppError> {
+        let actor = audit::Actor {
+            user_id: Some(self.actor.user_id),
+            support_session_id: self.actor.support_session_id,
+        };
+        audit::record(&mut self.tx, self.org.id, actor, &self.meta, entry).await?;
+        Ok(())
+    }
+
+    /// Commits the change and its audit entries.
+    pub async fn commit(self) -> Result<(), AppError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn current_path() -> String {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .map(|p| p.uri.path().to_owned())
+        .unwrap_or_default()
+}
+
+async fn load_member(
+    tx: &mut Transaction<'static, Postgres>,
+    slug: &str,
+    user_id: Uuid,
+) -> Result<Option<(OrgSummary, String, Actor)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select o.id, o.slug, o.name, o.status::text as "status!",
+                  m.role as "role: MemberRole", m.team_id,
+                  (select p.id from partners p where p.organization_id = o.id and p.user_id = m.user_id) as partner_id,
+                  array(select srp.permission from system_role_permissions srp where srp.role = m.role
+                        union
+                        select srp.permission from user_roles ur
+                            join system_role_permissions srp on srp.role = ur.system_role
+                        where ur.organization_id = o.id and ur.user_id = m.user_id
+                          and (ur.expires_at is null or ur.expires_at > now())
+                        union
+                        select rp.permission from user_roles ur
+                            join role_permissions rp on rp.organization_id = ur.organization_id and rp.role_id = ur.role_id
+                        where ur.organization_id = o.id and ur.user_id = m.user_id
+                          and (ur.expires_at is null or ur.expires_at > now())) as "permissions!",
+                  array(select ur.system_role from user_roles ur
+                        where ur.organization_id = o.id and ur.user_id = m.user_id and ur.system_role is not null
+                          and (ur.expires_at is null or ur.expires_at > now())) as "granted_roles!: Vec<MemberRole>",
+                  (select max(r.lead_scope) from user_roles ur
+                       join roles r on r.organization_id = ur.organization_id and r.id = ur.role_id
+                   where ur.organization_id = o.id and ur.user_id = m.user_id
+                     and (ur.expires_at is null or ur.expires_at > now())) as "custom_scope: LeadScope"
+           from organizations o
+               join organization_members m on m.organization_id = o.id and m.user_id = $2 and m.status = 'active'
+           where o.slug = $1 and o.deleted_at is null"#,
+        slug,
+        user_id,
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|row| {
+        let lead_scope = row
+            .granted_roles
+            .iter()
+            .map(|r| r.lead_scope())
+            .chain(row.custom_scope)
+            .fold(row.role.lead_scope(), Ord::max);
+        let actor = Actor {
+            user_id,
+            role: row.role,
+            permissions: row
+                .permissions
+                .iter()
+                .filter_map(|k| Permission::parse(k))
+                .collect(),
+            lead_scope,
+            team_id: row.team_id,
+            partner_id: row.partner_id,
+            support_session_id: None,
+            support_until: None,
+        };
+        let org = OrgSummary {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+        };
+        (org, row.status, actor)
+    }))
+}
+
+async fn load_support(
+    tx: &mut Transaction<'static, Postgres>,
+    slug: &str,
+    user_id: Uuid,
+) -> Result<Option<(OrgSummary, String, Actor)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select o.id, o.slug, o.name, o.status::text as "status!", s.id as session_id, s.expires_at
+           from organizations o
+               join support_sessions s on s.organization_id = o.id and s.admin_user_id = $2
+                   and s.ended_at is null and s.expires_at > now()
+           where o.slug = $1 and o.deleted_at is null
+           order by s.started_at desc
+           limit 1"#,
+        slug,
+        user_id,
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|row| {
+        let actor = Actor {
+            user_id,
+            role: MemberRole::Viewer,
+            permissions: support_permissions(),
+            lead_scope: LeadScope::All,
+            team_id: None,
+            partner_id: None,
+            support_session_id: Some(row.session_id),
+            support_until: Some(row.expires_at),
+        };
+        let org = OrgSummary {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+        };
+        (org, row.status, actor)
+    }))
+}
+
+/// The platform console's guard: the caller must be a platform admin (re-read from the
+/// database on this request). Returns a transaction running as `revdesk_platform`.
+pub async fn enter_platform() -> Result<(CurrentUser, Transaction<'static, Postgres>), AppError> {
+    let user = require_user()?;
+    let state = expect_context::<AppState>();
+    if !user.viewer.is_platform_admin {
+        let mut conn = state.pool.acquire().await?;
+        audit::record_platform(
+            &mut conn,
+            Some(user.viewer.id),
+            None,
+            "permission.denied",
+            json!({ "needed": "platform_admin", "path": current_path() }),
+            &request_meta_of_current(),
+        )
+        .await?;
+        return Err(AppError::Forbidden);
+    }
+    let tx = super::db::begin_platform(&state.pool).await?;
+    Ok((user, tx))
+}
