@@ -1,7 +1,7 @@
 //! The document shell and the route table.
 
 use crate::access::pages::{AcceptInvitationPage, MemberPermissionsPage, MembersPage, RolesPage};
-use crate::admin::pages::AdminPage;
+use crate::admin::pages::{AdminPage, OutboxPage};
 use crate::audit::pages::AuditPage;
 use crate::auth::pages::{
     AccountPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage,
@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("invitations/:token") view=AcceptInvitationPage ssr=ssr.clone() />
                 <Route path=path!("account") view=AccountPage ssr=ssr.clone() />
                 <Route path=path!("admin") view=AdminPage ssr=ssr.clone() />
+                <Route path=path!("admin/outbox") view=OutboxPage ssr=ssr.clone() />
                 <Route path=path!("status") view=|| view! { <SiteFrame><StatusPage /></SiteFrame> } ssr=ssr.clone() />
                 <Route path=path!("design") view=|| view! { <SiteFrame><DesignPage /></SiteFrame> } ssr=ssr.clone() />
                 <ParentRoute path=path!("o/:org") view=OrgShell ssr=ssr.clone()>

@@ -561,3 +561,157 @@ async fn suspended_organizations_are_closed_to_their_members(pool: PgPool) {
         StatusCode::OK
     );
 }
+
+#[sqlx::test]
+async fn record_scope_limits_the_leads_a_sales_rep_counts(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let rep = world.users["sales_rep"].0;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    // 2 assigned to the rep, 1 to the rep's team, 3 to nobody in particular.
+    for (assignee, team) in [
+        (Some(rep), None),
+        (Some(rep), None),
+        (None, Some(world.team)),
+        (None, None),
+        (None, None),
+        (None, None),
+    ] {
+        sqlx::query("insert into leads (organization_id, id, assignee_id, team_id, first_name) values ($1, $2, $3, $4, 'Lead')")
+            .bind(world.org_a)
+            .bind(uuid::Uuid::now_v7())
+            .bind(assignee)
+            .bind(team)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let org = world.fill("org={org}");
+    let mut counts = Vec::new();
+    for role in ["sales_rep", "owner", "viewer"] {
+        let mut client = Client::new(&app);
+        client.sign_in(&world.email(role), PASSWORD).await;
+        let reply = client.call("load_dashboard", &org).await;
+        let dashboard: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        counts.push((
+            role,
+            dashboard["visible_leads"].as_i64().unwrap(),
+            dashboard["lead_scope"].clone(),
+        ));
+    }
+    println!("record scope: {counts:?}");
+    assert_eq!(counts[0].1, 3, "own two plus the team's one");
+    assert_eq!(counts[0].2, "Team");
+    assert_eq!(counts[1].1, 6);
+    assert_eq!(counts[2].1, 6);
+}
+
+#[sqlx::test]
+async fn the_audit_log_filters_and_pages_by_keyset(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let mut owner = Client::new(&app);
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+    // 60 real mutations, and one refused call by another member.
+    for n in 0..60 {
+        let reply = owner
+            .call(
+                "create_team",
+                &world.fill(&format!("org={{org}}&name=Team+{n}")),
+            )
+            .await;
+        assert!(reply.status.is_success(), "{}", reply.body);
+    }
+    let mut viewer = Client::new(&app);
+    viewer.sign_in(&world.email("viewer"), PASSWORD).await;
+    viewer.call("load_members", &world.fill("org={org}")).await;
+
+    let page = |query: String| {
+        let mut owner = owner.clone();
+        async move {
+            let reply = owner.call("load_audit", &query).await;
+            assert_eq!(reply.status, http::StatusCode::OK, "{}", reply.body);
+            serde_json::from_str::<serde_json::Value>(&reply.body).unwrap()
+        }
+    };
+    let first = page(world.fill("org={org}&query[action]=team")).await;
+    let entries = first["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 50);
+    assert!(entries.iter().all(|e| e["action"] == "team.created"));
+    let cursor = first["next"].as_str().expect("a next page").to_owned();
+    let second = page(world.fill(&format!(
+        "org={{org}}&query[action]=team&query[before]={}",
+        urlencode(&cursor)
+    )))
+    .await;
+    assert_eq!(second["entries"].as_array().unwrap().len(), 10);
+    assert!(second["next"].is_null());
+    let ids = |v: &serde_json::Value| {
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (ids(&first), ids(&second));
+    assert!(a.iter().all(|id| !b.contains(id)), "pages do not overlap");
+
+    let denied = page(world.fill(&format!(
+        "org={{org}}&query[actor]={}",
+        urlencode(&world.email("viewer"))
+    )))
+    .await;
+    let denied = denied["entries"].as_array().unwrap();
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0]["action"], "permission.denied");
+    let bad = owner
+        .call("load_audit", &world.fill("org={org}&query[from]=yesterday"))
+        .await;
+    assert_eq!(bad.status, http::StatusCode::UNPROCESSABLE_ENTITY);
+    println!(
+        "audit log: 61 entries, filtered page sizes {} + {}, denial found by actor",
+        a.len(),
+        b.len()
+    );
+}
+
+#[sqlx::test]
+async fn weak_hashes_are_upgraded_at_sign_in(pool: PgPool) {
+    use argon2::PasswordHasher;
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let weak = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(4096, 1, 1, None).unwrap(),
+    )
+    .hash_password(
+        PASSWORD.as_bytes(),
+        &argon2::password_hash::SaltString::generate(&mut argon2::password_hash::rand_core::OsRng),
+    )
+    .unwrap()
+    .to_string();
+    let email = world.email("viewer");
+    sqlx::query("update users set password_hash = $2 where email = $1")
+        .bind(&email)
+        .bind(&weak)
+        .execute(&pool)
+        .await
+        .unwrap();
+    Client::new(&app).sign_in(&email, PASSWORD).await;
+    let stored: String = sqlx::query_scalar("select password_hash from users where email = $1")
+        .bind(&email)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{stored}"
+    );
+}

@@ -1,7 +1,7 @@
 //! Server functions of the platform console. Platform admins only; every change is in
 //! the platform audit log, and support sessions in the tenant's own log too.
 
-use super::model::TenantRow;
+use super::model::{OutboxMessage, TenantRow};
 use crate::error::AppError;
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -46,4 +46,12 @@ pub async fn end_support_session(organization_id: Uuid) -> Result<(), AppError> 
     super::db::end_support(tx, user.viewer.id, organization_id).await?;
     leptos_axum::redirect("/admin?notice=support_ended");
     Ok(())
+}
+
+/// The newest 100 messages of the email outbox (where mail waits when no SMTP server is
+/// configured, and where delivery errors show).
+#[server(endpoint = "load_outbox")]
+pub async fn load_outbox() -> Result<Vec<OutboxMessage>, AppError> {
+    let (_, tx) = crate::server::guard::enter_platform().await?;
+    super::db::outbox(tx).await
 }

@@ -1,6 +1,6 @@
 //! The SQL of the platform console, run as `revdesk_platform`.
 
-use super::model::{MAX_SUPPORT_MINUTES, TenantRow};
+use super::model::{MAX_SUPPORT_MINUTES, OutboxMessage, TenantRow};
 use crate::error::AppError;
 use crate::server::audit;
 use crate::server::session::request_meta_of_current;
@@ -190,4 +190,29 @@ pub async fn end_support(mut tx: Tx, admin: Uuid, org: Uuid) -> Result<(), AppEr
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The newest 100 outbox messages.
+pub async fn outbox(mut tx: Tx) -> Result<Vec<OutboxMessage>, AppError> {
+    let rows = sqlx::query!(
+        r#"select id, to_address::text as "to!", subject, body_text, status::text as "status!", attempts,
+                  last_error, created_at
+           from email_outbox order by created_at desc, id desc limit 100"#
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OutboxMessage {
+            id: r.id,
+            to: r.to,
+            subject: r.subject,
+            body: r.body_text,
+            status: r.status,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            created_at: rfc3339(r.created_at),
+        })
+        .collect())
 }

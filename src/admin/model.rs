@@ -28,3 +28,24 @@ pub struct TenantRow {
 
 /// Minutes a support session may last at most.
 pub const MAX_SUPPORT_MINUTES: i64 = 240;
+
+/// One message of the email outbox, for operators.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// Its id.
+    pub id: Uuid,
+    /// The recipient.
+    pub to: String,
+    /// The subject.
+    pub subject: String,
+    /// The text.
+    pub body: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    /// Delivery attempts so far.
+    pub attempts: i32,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+    /// When it was queued (RFC 3339).
+    pub created_at: String,
+}

@@ -1,9 +1,13 @@
 //! `/admin`: the platform console.
 
-use super::api::{EndSupportSession, SetTenantStatus, StartSupportSession, load_tenants};
-use super::model::{MAX_SUPPORT_MINUTES, TenantRow};
-use crate::shell::{AppLayout, error_view, global_nav};
-use crate::ui::{Badge, Button, FormAlert, Notice, PageHeader, Table, Tone, Variant, last_error};
+use super::api::{
+    EndSupportSession, SetTenantStatus, StartSupportSession, load_outbox, load_tenants,
+};
+use super::model::{MAX_SUPPORT_MINUTES, OutboxMessage, TenantRow};
+use crate::shell::{AppLayout, error_view, global_nav, loaded};
+use crate::ui::{
+    Badge, Button, EmptyState, FormAlert, Notice, PageHeader, Table, Tone, Variant, last_error,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -120,6 +124,58 @@ fn TenantLine(t: TenantRow) -> impl IntoView {
                         {if active { "Suspend" } else { "Reactivate" }}
                     </Button>
                 </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+/// `/admin/outbox`: outgoing email, for operators (and the only way to read it when no
+/// SMTP server is configured).
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    let messages = Resource::new(|| (), |_| load_outbox());
+    view! {
+        <Title text="Email outbox" />
+        <AppLayout nav=global_nav()>
+            <PageHeader title="Email outbox" description="The newest 100 messages. With REVDESK_SMTP_URL set they are delivered and marked sent; without it they wait here." />
+            {loaded(messages, |list: Vec<OutboxMessage>| {
+                if list.is_empty() {
+                    return view! { <EmptyState title="No email yet" description="Invitations and password resets appear here." /> }.into_any();
+                }
+                view! {
+                    <Table caption="Outgoing email">
+                        <thead><tr><th scope="col">"Queued"</th><th scope="col">"To"</th><th scope="col">"Message"</th><th scope="col">"Status"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|m| view! { <OutboxLine m /> }).collect_view()}
+                        </tbody>
+                    </Table>
+                }.into_any()
+            })}
+        </AppLayout>
+    }
+}
+
+#[component]
+fn OutboxLine(m: OutboxMessage) -> impl IntoView {
+    let tone = match m.status.as_str() {
+        "sent" => Tone::Success,
+        "failed" => Tone::Danger,
+        _ => Tone::Warning,
+    };
+    let queued = m.created_at.get(..16).unwrap_or_default().replace('T', " ");
+    view! {
+        <tr>
+            <td class="whitespace-nowrap"><time datetime=m.created_at.clone()>{queued}</time></td>
+            <td>{m.to}</td>
+            <td>
+                <details>
+                    <summary class="cursor-pointer font-medium">{m.subject}</summary>
+                    <pre class="mt-2 whitespace-pre-wrap text-xs">{m.body}</pre>
+                </details>
+            </td>
+            <td>
+                <Badge tone>{m.status}</Badge>
+                {m.last_error.map(|e| view! { <div class="mt-1 text-xs text-muted">{format!("{} attempts: {e}", m.attempts)}</div> })}
             </td>
         </tr>
     }

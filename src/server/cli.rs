@@ -197,6 +197,20 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), String> {
     });
     let security = super::settings::SecuritySettings::from_args(&config.security)?;
     tokio::spawn(super::upkeep::run(pool.clone()));
+    match config.mail.smtp_url.as_deref().filter(|u| !u.is_empty()) {
+        Some(url) => {
+            let mailer = super::mailer::Mailer::new(url, &config.mail.mail_from)?;
+            tokio::spawn(super::mailer::run(
+                pool.clone(),
+                mailer,
+                std::time::Duration::from_secs(5),
+            ));
+            tracing::info!("sending email through SMTP");
+        }
+        None => {
+            tracing::info!("REVDESK_SMTP_URL is not set: email stays in the outbox (/admin/outbox)")
+        }
+    }
     let addr = leptos_options.site_addr;
     let state = AppState {
         stylesheet_href: assets::stylesheet_href(&leptos_options),

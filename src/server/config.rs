@@ -40,6 +40,29 @@ pub struct Config {
     /// Sessions, cross-origin checks and client addresses.
     #[command(flatten)]
     pub security: SecurityArgs,
+
+    /// Outgoing mail.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Where outgoing mail goes.
+#[derive(Clone, Debug, Args)]
+pub struct MailArgs {
+    /// SMTP server, as a URL: `smtps://user:pass@smtp.example.com` (TLS),
+    /// `smtp://user:pass@smtp.example.com:587?tls=required` (STARTTLS) or
+    /// `smtp://127.0.0.1:2525` (plain, for a local relay). Unset: messages stay in the
+    /// outbox, where platform admins read them at `/admin/outbox`.
+    #[arg(long, env = "REVDESK_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every message.
+    #[arg(
+        long,
+        env = "REVDESK_MAIL_FROM",
+        default_value = "Revdesk <no-reply@revdesk.localhost>"
+    )]
+    pub mail_from: String,
 }
 
 /// Security settings as given on the command line or in the environment.

@@ -11,6 +11,7 @@ pub mod error_status;
 pub mod guard;
 pub mod http;
 pub mod mail;
+pub mod mailer;
 pub mod metrics;
 pub mod password;
 pub mod render;

@@ -37,6 +37,7 @@ pub fn global_nav() -> Vec<NavItem> {
     let mut nav = vec![NavItem::new("/account", "Your account")];
     if admin {
         nav.push(NavItem::new("/admin", "Platform console"));
+        nav.push(NavItem::new("/admin/outbox", "Email outbox"));
     }
     nav.push(NavItem::new("/status", "System status"));
     nav
