@@ -12,6 +12,7 @@ pub mod auth;
 pub mod design;
 pub mod error;
 pub mod home;
+pub mod leads;
 pub mod org;
 pub mod shell;
 pub mod status;

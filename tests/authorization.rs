@@ -63,6 +63,7 @@ fn fill_path(world: &World, path: &str) -> String {
     world.fill(
         &path
             .replace("{user_id}", "{victim}")
+            .replace("{id}", "{lead}")
             .replace("{token}", "{invitation_token}"),
     )
 }
@@ -120,7 +121,13 @@ async fn every_server_function_and_route_is_in_the_matrix(pool: PgPool) {
 
     let routes: BTreeSet<String> = leptos_axum::generate_route_list(revdesk::app::App)
         .iter()
-        .map(|r| format!("GET {}", r.path()))
+        .map(|r| r.path().to_owned())
+        .chain(
+            revdesk::server::http::HANDLER_ROUTES
+                .iter()
+                .map(|r| r.to_string()),
+        )
+        .map(|path| format!("GET {path}"))
         .collect();
     let missing: Vec<_> = routes.difference(&listed).collect();
     assert!(
@@ -240,6 +247,7 @@ async fn another_tenants_ids_reach_nothing(pool: PgPool) {
         world.invitation.to_string(),
         world.role.to_string(),
         world.grant.to_string(),
+        world.lead.to_string(),
         world.email("owner"),
         world.email("victim"),
     ];

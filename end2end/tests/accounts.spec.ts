@@ -1,19 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { test, expect, open, expectAccessible, jsEnabled } from "./fixtures";
+import { test, expect, open, expectAccessible, jsEnabled, signIn } from "./fixtures";
 import type { Page } from "@playwright/test";
-
-// The demo data `revdesk seed` writes (docs/operations.md lists it).
-const PASSWORD = "revdesk-demo-2026";
 
 function unique(prefix: string) {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
-}
-
-async function signIn(page: Page, email: string, password = PASSWORD) {
-  await open(page, "/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
 }
 
 function mainNav(page: Page) {

@@ -18,6 +18,17 @@ export async function open(page: Page, path: string) {
   return response;
 }
 
+/** The password of every demo user `revdesk seed` writes. */
+export const DEMO_PASSWORD = "revdesk-demo-2026";
+
+/** Signs in through the form. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await open(page, "/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
 /**
  * Runs axe-core (WCAG 2.1 A and AA rules) and fails with the list of violations.
  *

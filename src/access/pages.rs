@@ -13,8 +13,8 @@ use super::model::{
 use crate::org::pages::org_slug;
 use crate::shell::{PublicLayout, error_view, loaded};
 use crate::ui::{
-    Badge, Button, ButtonLink, Card, EmptyState, Field, FormAlert, Notice, PageHeader, Table, Tone,
-    Variant, field_error, last_error,
+    Badge, Button, ButtonLink, Card, EmptyState, Field, FormAlert, Notice, PageHeader, Select,
+    Table, Tone, Variant, field_error, last_error,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,39 +30,6 @@ fn members_notice(key: &str) -> Option<&'static str> {
         "member_removed" => Some("Member removed. Their access ended at once."),
         "team_created" => Some("Team created."),
         _ => None,
-    }
-}
-
-/// A `<select>` with a visible label.
-#[component]
-fn Select(
-    #[prop(into)] name: String,
-    #[prop(into)] label: String,
-    options: Vec<(String, String)>,
-    #[prop(optional, into)] selected: Option<String>,
-    #[prop(optional_no_strip)] error: Option<String>,
-    #[prop(optional)] hide_label: bool,
-    /// Tells apart several selects of the same name on one page (one per table row).
-    #[prop(optional, into)]
-    suffix: Option<String>,
-) -> impl IntoView {
-    let id = match suffix {
-        Some(s) => format!("field-{name}-{s}"),
-        None => format!("field-{name}"),
-    };
-    let error_id = format!("{id}-error");
-    view! {
-        <div class="field">
-            <label for=id.clone() class=if hide_label { "sr-only" } else { "field-label" }>{label}</label>
-            <select id=id name=name class="input" aria-invalid=error.as_ref().map(|_| "true")
-                aria-describedby=error.as_ref().map(|_| error_id.clone())>
-                {options.into_iter().map(|(value, text)| {
-                    let is_selected = selected.as_deref() == Some(value.as_str());
-                    view! { <option value=value selected=is_selected>{text}</option> }
-                }).collect_view()}
-            </select>
-            {error.map(|e| view! { <p id=error_id class="field-error">{e}</p> })}
-        </div>
     }
 }
 
@@ -430,14 +397,7 @@ fn CustomRoles(roles: Vec<CustomRole>, org: String) -> impl IntoView {
 /// `/o/{org}/members/{user_id}`: a member's effective permissions, explained.
 #[component]
 pub fn MemberPermissionsPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let p = params.get();
-        (
-            p.get("org").unwrap_or_default(),
-            p.get("user_id").unwrap_or_default(),
-        )
-    };
+    let key = crate::shell::org_and_param("user_id");
     let data = Resource::new(key, |(org, user)| async move {
         let user_id = Uuid::parse_str(&user).map_err(|_| crate::error::AppError::NotFound)?;
         load_effective_permissions(org, user_id).await

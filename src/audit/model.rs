@@ -32,14 +32,7 @@ impl AuditQuery {
             ("to", self.to.as_deref()),
             ("before", before),
         ];
-        pairs
-            .iter()
-            .filter_map(|(k, v)| {
-                v.filter(|v| !v.is_empty())
-                    .map(|v| format!("{k}={}", crate::shell::urlencode(v)))
-            })
-            .collect::<Vec<_>>()
-            .join("&")
+        crate::shell::query_string(&pairs)
     }
 }
 

@@ -26,6 +26,7 @@ pub fn org_nav(ctx: &OrgContext) -> Vec<NavItem> {
     }
     let mut nav = vec![NavItem::new(ctx.href(""), "Dashboard")];
     let pages = [
+        (Permission::LeadsRead, "leads", "Leads"),
         (Permission::BillingRead, "billing", "Billing"),
         (Permission::MembersManage, "members", "Members"),
         (Permission::RolesManage, "roles", "Roles"),

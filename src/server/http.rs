@@ -22,6 +22,10 @@ use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Routes served by plain axum handlers rather than Leptos (besides the probes): the
+/// authorization matrix must list these too.
+pub const HANDLER_ROUTES: &[&str] = &["/o/{org}/leads/export.csv"];
+
 /// Builds the whole application router.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -52,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route(HANDLER_ROUTES[0], get(crate::leads::export::export_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg)
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))

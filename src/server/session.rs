@@ -232,6 +232,13 @@ pub async fn authenticate(
 ) -> Response {
     let meta = request_meta(&request, &state.security);
     request.extensions_mut().insert(meta);
+    // Assets and probes never need to know who is asking: no session lookup for them.
+    let path = request.uri().path();
+    let anonymous_only = path.starts_with("/pkg/")
+        || matches!(path, "/healthz" | "/readyz" | "/metrics" | "/favicon.svg");
+    if anonymous_only {
+        return next.run(request).await;
+    }
     if let Some(session) = request.extensions().get::<Session>().cloned() {
         match resolve(&state, &session).await {
             Ok(Some(user)) => {

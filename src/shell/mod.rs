@@ -339,6 +339,33 @@ where
     }
 }
 
+/// A query string (without `?`) of the pairs whose value is set and not empty.
+pub fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", urlencode(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of route parameter `org` and of one more parameter, for resources keyed
+/// by both.
+pub fn org_and_param(
+    name: &'static str,
+) -> impl Fn() -> (String, String) + Clone + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        let p = params.get();
+        (
+            p.get("org").unwrap_or_default(),
+            p.get(name).unwrap_or_default(),
+        )
+    }
+}
+
 /// Percent-encodes a query-string value.
 pub fn urlencode(text: &str) -> String {
     text.bytes()

@@ -172,7 +172,7 @@ pub fn Field(
     #[prop(optional)] required: bool,
     #[prop(optional, into)] autocomplete: Option<String>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = format!("field-{}", name.replace(['[', ']'], "-"));
     let hint_id = hint.as_ref().map(|_| format!("{id}-hint"));
     let error_id = error.as_ref().map(|_| format!("{id}-error"));
     let described_by = [hint_id.clone(), error_id.clone()]
@@ -200,6 +200,40 @@ pub fn Field(
                 class="input"
             />
             {hint.map(|h| view! { <p id=hint_id class="field-hint">{h}</p> })}
+            {error.map(|e| view! { <p id=error_id class="field-error">{e}</p> })}
+        </div>
+    }
+}
+
+/// A `<select>` with its label (visually hidden when `hide_label`) and error text.
+#[component]
+pub fn Select(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] selected: Option<String>,
+    #[prop(optional_no_strip)] error: Option<String>,
+    #[prop(optional)] hide_label: bool,
+    /// Tells apart several selects of the same name on one page (one per table row).
+    #[prop(optional, into)]
+    suffix: Option<String>,
+) -> impl IntoView {
+    let base = name.replace(['[', ']'], "-");
+    let id = match suffix {
+        Some(s) => format!("field-{base}-{s}"),
+        None => format!("field-{base}"),
+    };
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id.clone() class=if hide_label { "sr-only" } else { "field-label" }>{label}</label>
+            <select id=id name=name class="input" aria-invalid=error.as_ref().map(|_| "true")
+                aria-describedby=error.as_ref().map(|_| error_id.clone())>
+                {options.into_iter().map(|(value, text)| {
+                    let is_selected = selected.as_deref() == Some(value.as_str());
+                    view! { <option value=value selected=is_selected>{text}</option> }
+                }).collect_view()}
+            </select>
             {error.map(|e| view! { <p id=error_id class="field-error">{e}</p> })}
         </div>
     }

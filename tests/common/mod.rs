@@ -125,6 +125,8 @@ pub struct World {
     pub grant: uuid::Uuid,
     /// A team of A.
     pub team: uuid::Uuid,
+    /// A lead of A assigned to the sales rep (version 1).
+    pub lead: uuid::Uuid,
 }
 
 impl World {
@@ -262,8 +264,21 @@ impl World {
         .execute(&mut *tx)
         .await
         .unwrap();
+        let lead = Uuid::now_v7();
+        sqlx::query(
+            "insert into leads (organization_id, id, first_name, last_name, email, company, assignee_id)
+             values ($1, $2, 'Lena', 'Lead', $3, 'Lead Corp', $4)",
+        )
+        .bind(org_a)
+        .bind(lead)
+        .bind(format!("lena-{tag}@leadcorp.example"))
+        .bind(users["sales_rep"].0)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         World {
+            lead,
             tag,
             org_a,
             slug_a,
@@ -291,6 +306,7 @@ impl World {
             .replace("{role}", &self.role.to_string())
             .replace("{grant}", &self.grant.to_string())
             .replace("{team}", &self.team.to_string())
+            .replace("{lead}", &self.lead.to_string())
             .replace("{tag}", &self.tag)
     }
 }

@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import { test, expect, open, expectAccessible, signIn, jsEnabled } from "./fixtures";
+
+function unique(prefix: string) {
+  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+test("filter, search and page through the leads", async ({ page }) => {
+  await signIn(page, "manager@northwind.example");
+  await open(page, "/o/northwind/leads");
+  await expect(page.getByRole("status").filter({ hasText: "leads" })).toHaveText(/^\d+ leads$/);
+  await expectAccessible(page);
+
+  await page.getByLabel("Status").selectOption("qualified");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/status=qualified/);
+  const badges = page.locator("tbody tr td:nth-child(3)");
+  await expect(badges.first()).toHaveText("Qualified");
+  for (const text of await badges.allTextContents()) expect(text).toBe("Qualified");
+
+  await page.getByLabel("Status").selectOption("");
+  await page.getByLabel("Email or company contains").fill("granite");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/contains=granite/);
+  for (const text of await page.locator("tbody tr td:nth-child(2)").allTextContents()) {
+    expect(text.toLowerCase()).toContain("granite");
+  }
+
+  await page.getByRole("link", { name: "Clear" }).click();
+  const firstName = await page.locator("tbody tr td a").first().textContent();
+  await page.getByRole("link", { name: "Next", exact: true }).click();
+  await expect(page).toHaveURL(/after=/);
+  await expect(page.locator("tbody tr td a").first()).not.toHaveText(firstName!);
+  await page.getByRole("link", { name: "Previous", exact: true }).click();
+  await expect(page.locator("tbody tr td a").first()).toHaveText(firstName!);
+
+  // Sorting is a link: the header says which way.
+  await page.getByRole("link", { name: "Score" }).click();
+  await expect(page.getByRole("columnheader", { name: /Score/ })).toHaveAttribute("aria-sort", "descending");
+});
+
+test("create a lead, with a field error first", async ({ page }) => {
+  const last = unique("Tester");
+  await signIn(page, "rep@northwind.example");
+  await open(page, "/o/northwind/leads/new");
+  await expectAccessible(page);
+  await page.getByLabel("Last name").fill(last);
+  await page.getByLabel("Estimated value").fill("about ten grand");
+  await page.getByRole("button", { name: "Create lead" }).click();
+  await expect(page.getByText("Enter an amount like 12500 or 12500.50.")).toBeVisible();
+
+  await page.getByLabel("First name").fill("Rita");
+  await page.getByLabel("Last name").fill(last);
+  await page.getByLabel("Email").fill(`${last.toLowerCase()}@example.com`);
+  await page.getByLabel("Company").fill("Test Works");
+  await page.getByRole("button", { name: "Create lead" }).click();
+  await expect(page.getByText("Lead created.")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: `Rita ${last}` })).toBeVisible();
+  await expect(page.getByText("Lead created", { exact: true })).toBeVisible();
+  await expectAccessible(page);
+});
+
+test("an edit conflict shows its message and keeps the other edit", async ({ page, browser }) => {
+  await signIn(page, "manager@northwind.example");
+  await open(page, "/o/northwind/leads?sort=name&dir=asc");
+  // Each project edits its own lead, so the two runs never race each other.
+  await page.locator("tbody tr td a").nth(jsEnabled() ? 3 : 4).click();
+  await expect(page.getByRole("button", { name: "Save changes" })).toBeVisible();
+  const url = page.url();
+
+  // Someone else saves the same lead in the meantime.
+  const other = await browser.newContext();
+  const second = await other.newPage();
+  await signIn(second, "admin@northwind.example");
+  await second.goto(url);
+  const theirs = unique("Theirs");
+  await second.getByLabel("Job title").fill(theirs);
+  await second.getByRole("button", { name: "Save changes" }).click();
+  await expect(second.getByText("Changes saved.")).toBeVisible();
+  await other.close();
+
+  await page.getByLabel("Job title").fill("Mine");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("alert")).toContainText("Someone else changed this lead");
+  await page.goto(url);
+  await expect(page.getByLabel("Job title")).toHaveValue(theirs);
+});
+
+test("export the current filter as CSV", async ({ page }) => {
+  await signIn(page, "manager@northwind.example");
+  await open(page, "/o/northwind/leads?status=converted");
+  const count = Number((await page.getByRole("status").filter({ hasText: "leads" }).textContent())!.split(" ")[0]);
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export CSV" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^leads-northwind-.*\.csv$/);
+  const lines = readFileSync((await download.path())!, "utf8").trim().split("\r\n");
+  expect(lines[0]).toContain("first_name,last_name,email");
+  expect(lines.length - 1).toBe(count);
+  for (const line of lines.slice(1)) expect(line).toContain(",converted,");
+});

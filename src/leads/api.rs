@@ -1,0 +1,102 @@
+//! Server functions of the leads pipeline: guard first (with the permission each needs),
+//! then one tenant transaction with its audit entry.
+
+use super::model::{LeadDetail, LeadForm, LeadPage, LeadQuery};
+use crate::error::AppError;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use crate::access::model::Permission;
+#[cfg(feature = "ssr")]
+use crate::server::guard::{Access, Tenant};
+
+/// One page of the leads list, within the caller's record scope.
+#[server(endpoint = "load_leads")]
+pub async fn load_leads(
+    org: String,
+    #[server(default)] query: LeadQuery,
+) -> Result<LeadPage, AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsRead)).await?;
+    super::db::list(tenant, &query).await
+}
+
+/// One lead with its timeline; outside the caller's scope it does not exist.
+#[server(endpoint = "load_lead")]
+pub async fn load_lead(org: String, id: Uuid) -> Result<LeadDetail, AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsRead)).await?;
+    super::db::detail(tenant, id).await
+}
+
+/// Checks that the caller may create leads (the new-lead page asks before showing the
+/// form).
+#[server(endpoint = "load_new_lead")]
+pub async fn load_new_lead(org: String) -> Result<(), AppError> {
+    Tenant::enter(&org, Access::Permission(Permission::LeadsWrite))
+        .await?
+        .commit()
+        .await
+}
+
+/// Creates a lead assigned to its creator, then opens it.
+#[server(endpoint = "create_lead")]
+pub async fn create_lead(org: String, lead: LeadForm) -> Result<(), AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsWrite)).await?;
+    let id = super::db::create(tenant, &lead).await?;
+    leptos_axum::redirect(&format!("/o/{org}/leads/{id}?notice=created"));
+    Ok(())
+}
+
+/// Saves an edit made from `version`; a stale version is refused with a conflict.
+#[server(endpoint = "update_lead")]
+pub async fn update_lead(
+    org: String,
+    id: Uuid,
+    version: i32,
+    lead: LeadForm,
+) -> Result<(), AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsWrite)).await?;
+    super::db::update(tenant, id, version, &lead).await?;
+    leptos_axum::redirect(&format!("/o/{org}/leads/{id}?notice=saved"));
+    Ok(())
+}
+
+/// Moves a lead to another status (convert, mark lost with a reason, …).
+#[server(endpoint = "change_lead_status")]
+pub async fn change_lead_status(
+    org: String,
+    id: Uuid,
+    version: i32,
+    status: String,
+    reason: Option<String>,
+) -> Result<(), AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsWrite)).await?;
+    super::db::change_status(tenant, id, version, &status, reason.as_deref()).await?;
+    leptos_axum::redirect(&format!("/o/{org}/leads/{id}?notice=status"));
+    Ok(())
+}
+
+/// Assigns a lead to a member, or to nobody (empty `assignee`).
+#[server(endpoint = "assign_lead")]
+pub async fn assign_lead(org: String, id: Uuid, assignee: Option<String>) -> Result<(), AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsAssign)).await?;
+    super::db::assign(tenant, id, assignee.as_deref()).await?;
+    leptos_axum::redirect(&format!("/o/{org}/leads/{id}?notice=assigned"));
+    Ok(())
+}
+
+/// Logs an activity or a note on a lead; with a due date it schedules a follow-up.
+#[server(endpoint = "add_lead_activity")]
+pub async fn add_lead_activity(
+    org: String,
+    id: Uuid,
+    kind: String,
+    subject: String,
+    #[server(default)] body: String,
+    due_on: Option<String>,
+) -> Result<(), AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsWrite)).await?;
+    super::db::add_activity(tenant, id, &kind, &subject, &body, due_on.as_deref()).await?;
+    leptos_axum::redirect(&format!("/o/{org}/leads/{id}?notice=activity"));
+    Ok(())
+}

@@ -1,0 +1,1029 @@
+//! The SQL of the leads pipeline. Every function takes the request's [`Tenant`]; every
+//! read goes through [`scope`], so the list, the detail, edits and the export all see
+//! exactly the leads the caller's record scope allows (the detail is the list's query
+//! narrowed to one id, never a second way in).
+
+use super::model::{
+    ActivityKind, COUNT_CAP, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow,
+    LeadSource, LeadStatus, MatchCount, PAGE_SIZE, SortKey, TimelineItem, parse_amount, parse_tags,
+};
+use crate::access::model::{LeadScope, Permission};
+use crate::auth::model::EmailAddress;
+use crate::error::AppError;
+use crate::org::model::Money;
+use crate::server::audit::Entry;
+use crate::server::guard::Tenant;
+use serde_json::json;
+use sqlx::{Postgres, QueryBuilder};
+use std::collections::BTreeMap;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// The record-scope condition for the caller, on alias `l`.
+fn scope(qb: &mut QueryBuilder<'_, Postgres>, tenant: &Tenant) {
+    let actor = &tenant.actor;
+    match (actor.lead_scope, actor.team_id) {
+        (LeadScope::All, _) => {}
+        (LeadScope::Team, Some(team)) => {
+            qb.push(" and (l.assignee_id = ")
+                .push_bind(actor.user_id)
+                .push(" or l.team_id = ")
+                .push_bind(team)
+                .push(")");
+        }
+        (LeadScope::Team | LeadScope::Own, _) => {
+            qb.push(" and l.assignee_id = ").push_bind(actor.user_id);
+        }
+    }
+}
+
+fn text(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| v.chars().take(200).collect())
+}
+
+fn date(value: &Option<String>, field: &str) -> Result<Option<OffsetDateTime>, AppError> {
+    match text(value) {
+        None => Ok(None),
+        Some(v) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            Date::parse(&v, &format)
+                .map(|d| Some(d.midnight().assume_utc()))
+                .map_err(|_| AppError::field(field, "Enter a date as YYYY-MM-DD."))
+        }
+    }
+}
+
+fn id(value: &Option<String>, field: &str) -> Result<Option<Uuid>, AppError> {
+    match text(value) {
+        None => Ok(None),
+        Some(v) => Uuid::parse_str(&v)
+            .map(Some)
+            .map_err(|_| AppError::field(field, "Choose one of the listed values.")),
+    }
+}
+
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The filter of a list query, parsed and checked once.
+struct Filter {
+    q: Option<String>,
+    contains: Option<String>,
+    status: Option<LeadStatus>,
+    source: Option<LeadSource>,
+    priority: Option<LeadPriority>,
+    assignee: Option<Option<Uuid>>,
+    team: Option<Uuid>,
+    partner: Option<Uuid>,
+    campaign: Option<Uuid>,
+    tag: Option<String>,
+    created: (Option<OffsetDateTime>, Option<OffsetDateTime>),
+    follow_up: (Option<OffsetDateTime>, Option<OffsetDateTime>),
+}
+
+fn choice<T>(
+    value: &Option<String>,
+    field: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>, AppError> {
+    match text(value) {
+        None => Ok(None),
+        Some(v) => parse(&v)
+            .map(Some)
+            .ok_or_else(|| AppError::field(field, "Choose one of the listed values.")),
+    }
+}
+
+impl Filter {
+    fn parse(query: &LeadQuery, me: Uuid) -> Result<Filter, AppError> {
+        let day = time::Duration::days(1);
+        let assignee = match text(&query.assignee).as_deref() {
+            None => None,
+            Some("me") => Some(Some(me)),
+            Some("none") => Some(None),
+            Some(_) => Some(id(&query.assignee, "assignee")?),
+        };
+        Ok(Filter {
+            q: text(&query.q),
+            contains: text(&query.contains),
+            status: choice(&query.status, "status", LeadStatus::parse)?,
+            source: choice(&query.source, "source", LeadSource::parse)?,
+            priority: choice(&query.priority, "priority", LeadPriority::parse)?,
+            assignee,
+            team: id(&query.team, "team")?,
+            partner: id(&query.partner, "partner")?,
+            campaign: id(&query.campaign, "campaign")?,
+            tag: text(&query.tag).map(|t| t.to_lowercase()),
+            created: (
+                date(&query.created_from, "created_from")?,
+                date(&query.created_to, "created_to")?.map(|d| d + day),
+            ),
+            follow_up: (
+                date(&query.follow_up_from, "follow_up_from")?,
+                date(&query.follow_up_to, "follow_up_to")?.map(|d| d + day),
+            ),
+        })
+    }
+
+    fn push(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+        if let Some(q) = &self.q {
+            qb.push(" and l.search @@ websearch_to_tsquery('simple', ")
+                .push_bind(q.clone())
+                .push(")");
+        }
+        if let Some(c) = &self.contains {
+            let pattern = like_pattern(c);
+            qb.push(" and (l.email::text ilike ")
+                .push_bind(pattern.clone())
+                .push(" or l.company ilike ")
+                .push_bind(pattern)
+                .push(")");
+        }
+        if let Some(s) = self.status {
+            qb.push(" and l.status = ").push_bind(s);
+        }
+        if let Some(s) = self.source {
+            qb.push(" and l.source = ").push_bind(s);
+        }
+        if let Some(p) = self.priority {
+            qb.push(" and l.priority = ").push_bind(p);
+        }
+        match self.assignee {
+            Some(Some(a)) => {
+                qb.push(" and l.assignee_id = ").push_bind(a);
+            }
+            Some(None) => {
+                qb.push(" and l.assignee_id is null");
+            }
+            None => {}
+        }
+        for (column, value) in [
+            ("l.team_id", self.team),
+            ("l.partner_id", self.partner),
+            ("l.campaign_id", self.campaign),
+        ] {
+            if let Some(v) = value {
+                qb.push(format!(" and {column} = ")).push_bind(v);
+            }
+        }
+        if let Some(tag) = &self.tag {
+            qb.push(" and l.tags @> array[")
+                .push_bind(tag.clone())
+                .push("]::text[]");
+        }
+        for (column, (from, to)) in [
+            ("l.created_at", self.created),
+            ("l.next_follow_up_at", self.follow_up),
+        ] {
+            if let Some(f) = from {
+                qb.push(format!(" and {column} >= ")).push_bind(f);
+            }
+            if let Some(t) = to {
+                qb.push(format!(" and {column} < ")).push_bind(t);
+            }
+        }
+    }
+}
+
+/// The sort expression of a key and the type its cursor value is cast back to.
+fn sort_expr(key: SortKey) -> (&'static str, &'static str) {
+    match key {
+        SortKey::Created => ("l.created_at", "timestamptz"),
+        SortKey::Name => ("lower(l.last_name || ' ' || l.first_name)", "text"),
+        SortKey::Company => ("lower(coalesce(l.company, ''))", "text"),
+        SortKey::Status => ("l.status", "lead_status"),
+        SortKey::Score => ("l.score", "smallint"),
+        SortKey::Value => ("coalesce(l.estimated_value_minor, -1)", "bigint"),
+        SortKey::FollowUp => (
+            "coalesce(l.next_follow_up_at, 'infinity'::timestamptz)",
+            "timestamptz",
+        ),
+    }
+}
+
+fn parse_cursor(text: &str) -> Result<(String, Uuid), AppError> {
+    let bad = || {
+        AppError::field(
+            "after",
+            "That page link is damaged. Start again from the first page.",
+        )
+    };
+    let (value, id) = text.rsplit_once('~').ok_or_else(bad)?;
+    Ok((value.to_owned(), Uuid::parse_str(id).map_err(|_| bad())?))
+}
+
+fn cursor(value: &str, id: Uuid) -> String {
+    format!("{value}~{id}")
+}
+
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: Uuid,
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    company: Option<String>,
+    status: LeadStatus,
+    priority: LeadPriority,
+    score: i16,
+    estimated_value_minor: Option<i64>,
+    currency: String,
+    assignee: Option<String>,
+    created_at: OffsetDateTime,
+    next_follow_up_at: Option<OffsetDateTime>,
+    sort_value: String,
+}
+
+fn full_name(first: &str, last: &str) -> String {
+    let name = format!("{first} {last}");
+    let name = name.trim();
+    if name.is_empty() {
+        "(no name)".to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Members leads can be assigned to (staff, not partners), by name.
+async fn assignees(tenant: &mut Tenant) -> Result<Vec<(Uuid, String)>, AppError> {
+    let rows = sqlx::query!(
+        r#"select m.user_id, u.name from organization_members m join users u on u.id = m.user_id
+           where m.status = 'active' and m.role not in ('partner', 'api_user') order by u.name"#
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.user_id, r.name)).collect())
+}
+
+/// One page of the list for `query`, within the caller's scope.
+pub async fn list(mut tenant: Tenant, query: &LeadQuery) -> Result<LeadPage, AppError> {
+    let filter = Filter::parse(query, tenant.actor.user_id)?;
+    let (key, dir) = query.sort_order();
+    let (expr, cast) = sort_expr(key);
+    let backwards = text(&query.before).is_some();
+    let position = match (text(&query.after), text(&query.before)) {
+        (_, Some(b)) => Some(parse_cursor(&b)?),
+        (Some(a), None) => Some(parse_cursor(&a)?),
+        (None, None) => None,
+    };
+    // Walking backwards reverses the order; the rows are flipped back afterwards.
+    let descending = (dir == "desc") != backwards;
+    let (cmp, order) = if descending {
+        ("<", "desc")
+    } else {
+        (">", "asc")
+    };
+
+    let mut qb = QueryBuilder::<Postgres>::new(format!(
+        "select l.id, l.first_name, l.last_name, l.email::text as email, l.company, l.status, l.priority, l.score,
+                l.estimated_value_minor, l.currency::text as currency, u.name as assignee, l.created_at,
+                l.next_follow_up_at, ({expr})::text as sort_value
+         from leads l left join users u on u.id = l.assignee_id
+         where l.deleted_at is null"
+    ));
+    scope(&mut qb, &tenant);
+    filter.push(&mut qb);
+    if let Some((value, id)) = &position {
+        qb.push(format!(" and (({expr}), l.id) {cmp} ("))
+            .push_bind(value.clone())
+            .push(format!("::{cast}, "))
+            .push_bind(*id)
+            .push(")");
+    }
+    qb.push(format!(" order by {expr} {order}, l.id {order} limit "))
+        .push_bind(PAGE_SIZE + 1);
+    let mut rows: Vec<ListRow> = qb
+        .build_query_as()
+        .fetch_all(&mut *tenant.tx)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(ref d)
+                if d.code().as_deref() == Some("22P02") || d.code().as_deref() == Some("22007") =>
+            {
+                AppError::field(
+                    "after",
+                    "That page link is damaged. Start again from the first page.",
+                )
+            }
+            other => other.into(),
+        })?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let first = rows.first().map(|r| cursor(&r.sort_value, r.id));
+    let last = rows.last().map(|r| cursor(&r.sort_value, r.id));
+    let (next, prev) = match (position.is_some(), backwards) {
+        (false, _) => (more.then_some(last).flatten(), None),
+        (true, false) => (more.then_some(last).flatten(), first),
+        (true, true) => (last, more.then_some(first).flatten()),
+    };
+
+    let mut count = QueryBuilder::<Postgres>::new(
+        "select count(*) from (select 1 from leads l where l.deleted_at is null",
+    );
+    scope(&mut count, &tenant);
+    filter.push(&mut count);
+    count.push(" limit ").push_bind(COUNT_CAP + 1).push(") s");
+    let n: i64 = count
+        .build_query_scalar()
+        .fetch_one(&mut *tenant.tx)
+        .await?;
+    let assignees = assignees(&mut tenant).await?;
+    tenant.commit().await?;
+    Ok(LeadPage {
+        rows: rows
+            .into_iter()
+            .map(|r| LeadRow {
+                id: r.id,
+                name: full_name(&r.first_name, &r.last_name),
+                email: r.email,
+                company: r.company,
+                status: r.status,
+                priority: r.priority,
+                score: r.score,
+                value: r.estimated_value_minor.map(|minor| Money {
+                    minor,
+                    currency: r.currency.clone(),
+                }),
+                assignee: r.assignee,
+                created_on: r.created_at.date().to_string(),
+                follow_up_on: r.next_follow_up_at.map(|t| t.date().to_string()),
+            })
+            .collect(),
+        count: if n > COUNT_CAP {
+            MatchCount::AtLeast(COUNT_CAP)
+        } else {
+            MatchCount::Exact(n)
+        },
+        next,
+        prev,
+        assignees,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    id: Uuid,
+    version: i32,
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    company: Option<String>,
+    job_title: Option<String>,
+    priority: LeadPriority,
+    status: LeadStatus,
+    source: LeadSource,
+    lost_reason: Option<String>,
+    estimated_value_minor: Option<i64>,
+    tags: Vec<String>,
+    next_follow_up_at: Option<OffsetDateTime>,
+    score: i16,
+    score_confidence: i16,
+    assignee_id: Option<Uuid>,
+    assignee: Option<String>,
+    partner: Option<String>,
+    campaign: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+/// Loads one lead through the list's scope: a lead outside it is `NotFound`.
+async fn scoped_lead(tenant: &mut Tenant, id: Uuid) -> Result<DetailRow, AppError> {
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "select l.id, l.version, l.first_name, l.last_name, l.email::text as email, l.phone, l.company, l.job_title,
+                l.priority, l.status, l.source, l.lost_reason, l.estimated_value_minor, l.tags, l.next_follow_up_at,
+                l.score, l.score_confidence, l.assignee_id, u.name as assignee, p.name as partner, c.name as campaign,
+                l.created_at
+         from leads l
+             left join users u on u.id = l.assignee_id
+             left join partners p on p.organization_id = l.organization_id and p.id = l.partner_id
+             left join campaigns c on c.organization_id = l.organization_id and c.id = l.campaign_id
+         where l.deleted_at is null and l.id = ",
+    );
+    qb.push_bind(id);
+    scope(&mut qb, tenant);
+    qb.build_query_as()
+        .fetch_optional(&mut *tenant.tx)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn event_title(kind: &str, detail: &serde_json::Value) -> String {
+    let s = |k: &str| {
+        detail
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .replace('_', " ")
+    };
+    match kind {
+        "status_changed" if s("from").is_empty() => format!("Status changed to {}", s("to")),
+        "status_changed" => format!("Status: {} → {}", s("from"), s("to")),
+        "assigned" => format!("Assigned to {}", s("to_name")),
+        "created" => "Lead created".to_owned(),
+        "edited" => "Details edited".to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// The detail page's data.
+pub async fn detail(mut tenant: Tenant, id: Uuid) -> Result<LeadDetail, AppError> {
+    let lead = scoped_lead(&mut tenant, id).await?;
+    let timeline = sqlx::query!(
+        r#"select t.at as "at!", t.source as "source!", t.kind as "kind!", t.title, t.body, t.detail, u.name as "actor?"
+           from (
+               select occurred_at as at, 'event' as source, kind, null::text as title, null::text as body, detail, actor_id
+               from journey_events where lead_id = $1
+               union all
+               select created_at, 'activity', kind::text, subject, nullif(body, ''), null, actor_id
+               from activities where lead_id = $1
+               union all
+               select occurred_at, 'conversation', direction::text, channel, body, null, null
+               from conversations where lead_id = $1
+           ) t left join users u on u.id = t.actor_id
+           order by t.at desc
+           limit 100"#,
+        id
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?
+    .into_iter()
+    .map(|r| {
+        let title = match r.source.as_str() {
+            "event" => event_title(&r.kind, r.detail.as_ref().unwrap_or(&serde_json::Value::Null)),
+            "activity" => format!(
+                "{}: {}",
+                ActivityKind::parse(&r.kind).map(|k| k.label()).unwrap_or("Activity"),
+                r.title.unwrap_or_default()
+            ),
+            _ => format!(
+                "{} {}",
+                if r.kind == "inbound" { "Message from lead via" } else { "Message to lead via" },
+                r.title.unwrap_or_default()
+            ),
+        };
+        let body = match (r.source.as_str(), r.detail) {
+            ("event", Some(d)) => d.get("reason").and_then(|v| v.as_str()).map(str::to_owned),
+            _ => r.body,
+        };
+        TimelineItem {
+            at: r.at.format(&Rfc3339).unwrap_or_default(),
+            source: r.source,
+            title,
+            body,
+            actor: r.actor,
+        }
+    })
+    .collect();
+    let assignees = assignees(&mut tenant).await?;
+    let can_write = tenant.actor.can(Permission::LeadsWrite);
+    let can_assign = tenant.actor.can(Permission::LeadsAssign);
+    tenant.commit().await?;
+    Ok(LeadDetail {
+        id: lead.id,
+        version: lead.version,
+        form: LeadForm {
+            first_name: lead.first_name,
+            last_name: lead.last_name,
+            email: lead.email.unwrap_or_default(),
+            phone: lead.phone.unwrap_or_default(),
+            company: lead.company.unwrap_or_default(),
+            job_title: lead.job_title.unwrap_or_default(),
+            priority: lead.priority.key().to_owned(),
+            estimated_value: lead
+                .estimated_value_minor
+                .map(|v| format!("{}.{:02}", v / 100, v % 100))
+                .unwrap_or_default(),
+            tags: lead.tags.join(", "),
+            next_follow_up: lead
+                .next_follow_up_at
+                .map(|t| t.date().to_string())
+                .unwrap_or_default(),
+        },
+        status: lead.status,
+        lost_reason: lead.lost_reason,
+        source: lead.source,
+        score: lead.score,
+        score_confidence: lead.score_confidence,
+        assignee: lead.assignee_id.zip(lead.assignee),
+        partner: lead.partner,
+        campaign: lead.campaign,
+        created_at: lead.created_at.format(&Rfc3339).unwrap_or_default(),
+        timeline,
+        assignees,
+        can_write,
+        can_assign,
+    })
+}
+
+/// A [`LeadForm`] checked and converted; every problem is reported at its field.
+struct Parsed {
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    company: Option<String>,
+    job_title: Option<String>,
+    priority: LeadPriority,
+    estimated_value_minor: Option<i64>,
+    tags: Vec<String>,
+    next_follow_up_at: Option<OffsetDateTime>,
+}
+
+fn optional(
+    text: &str,
+    max: usize,
+    field: &str,
+    errors: &mut BTreeMap<String, String>,
+) -> Option<String> {
+    let text = text.trim();
+    if text.chars().count() > max {
+        errors.insert(field.into(), format!("Use at most {max} characters."));
+    }
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn parse_form(form: &LeadForm) -> Result<Parsed, AppError> {
+    let mut errors = BTreeMap::new();
+    let first_name = optional(&form.first_name, 100, "first_name", &mut errors).unwrap_or_default();
+    let last_name = optional(&form.last_name, 100, "last_name", &mut errors).unwrap_or_default();
+    let email = match form.email.trim() {
+        "" => None,
+        e => match EmailAddress::parse(e) {
+            Ok(e) => Some(e.as_str().to_owned()),
+            Err(m) => {
+                errors.insert("email".into(), m.into());
+                None
+            }
+        },
+    };
+    let company = optional(&form.company, 200, "company", &mut errors);
+    if first_name.is_empty() && last_name.is_empty() && email.is_none() && company.is_none() {
+        errors.insert(
+            "first_name".into(),
+            "Give the lead a name, an email or a company.".into(),
+        );
+    }
+    let phone = optional(&form.phone, 40, "phone", &mut errors);
+    let job_title = optional(&form.job_title, 200, "job_title", &mut errors);
+    let priority = LeadPriority::parse(form.priority.trim()).unwrap_or_else(|| {
+        if !form.priority.trim().is_empty() {
+            errors.insert("priority".into(), "Choose hot, warm or cold.".into());
+        }
+        LeadPriority::Warm
+    });
+    let estimated_value_minor = parse_amount(&form.estimated_value).unwrap_or_else(|m| {
+        errors.insert("estimated_value".into(), m.into());
+        None
+    });
+    let tags = parse_tags(&form.tags).unwrap_or_else(|m| {
+        errors.insert("tags".into(), m.into());
+        Vec::new()
+    });
+    let next_follow_up_at = date(&Some(form.next_follow_up.clone()), "next_follow_up")
+        .unwrap_or_else(|e| {
+            errors.insert(
+                "next_follow_up".into(),
+                e.field_message("next_follow_up")
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+            None
+        });
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    Ok(Parsed {
+        first_name,
+        last_name,
+        email,
+        phone,
+        company,
+        job_title,
+        priority,
+        estimated_value_minor,
+        tags,
+        next_follow_up_at,
+    })
+}
+
+fn duplicate_email(err: sqlx::Error) -> AppError {
+    match &err {
+        sqlx::Error::Database(d) if d.constraint() == Some("leads_organization_id_email_key") => {
+            AppError::field(
+                "email",
+                "Another lead already has this email address. Search for it instead of adding it twice.",
+            )
+        }
+        _ => err.into(),
+    }
+}
+
+async fn journey(
+    tenant: &mut Tenant,
+    lead: Uuid,
+    kind: &str,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "insert into journey_events (organization_id, id, lead_id, kind, detail, actor_id) values ($1, $2, $3, $4, $5, $6)",
+        tenant.org.id,
+        Uuid::now_v7(),
+        lead,
+        kind,
+        detail,
+        tenant.actor.user_id,
+    )
+    .execute(&mut *tenant.tx)
+    .await?;
+    Ok(())
+}
+
+/// Creates a lead assigned to its creator. Returns its id.
+pub async fn create(mut tenant: Tenant, form: &LeadForm) -> Result<Uuid, AppError> {
+    let p = parse_form(form)?;
+    let id = Uuid::now_v7();
+    let team = tenant.actor.team_id;
+    sqlx::query!(
+        "insert into leads (organization_id, id, first_name, last_name, email, phone, company, job_title, priority,
+                            estimated_value_minor, tags, next_follow_up_at, assignee_id, team_id, source)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'manual')",
+        tenant.org.id,
+        id,
+        p.first_name,
+        p.last_name,
+        p.email,
+        p.phone,
+        p.company,
+        p.job_title,
+        p.priority as LeadPriority,
+        p.estimated_value_minor,
+        &p.tags,
+        p.next_follow_up_at,
+        tenant.actor.user_id,
+        team,
+    )
+    .execute(&mut *tenant.tx)
+    .await
+    .map_err(duplicate_email)?;
+    journey(&mut tenant, id, "created", json!({ "source": "manual" })).await?;
+    tenant
+        .audit(Entry {
+            action: "lead.created",
+            entity_type: "lead",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(json!({ "name": full_name(&p.first_name, &p.last_name), "email": p.email, "company": p.company })),
+        })
+        .await?;
+    tenant.commit().await?;
+    Ok(id)
+}
+
+/// The message for an edit that lost a race.
+pub const STALE_EDIT: &str = "Someone else changed this lead after you opened it, so your edit was not saved. \
+    Reload the page to see their changes, then make yours again.";
+
+/// Locks the lead (within scope) and checks the version the edit started from.
+async fn lock_current(tenant: &mut Tenant, id: Uuid, version: i32) -> Result<DetailRow, AppError> {
+    let lead = scoped_lead(tenant, id).await?;
+    let current: i32 =
+        sqlx::query_scalar!("select version from leads where id = $1 for update", id)
+            .fetch_one(&mut *tenant.tx)
+            .await?;
+    if current != version {
+        return Err(AppError::Conflict(STALE_EDIT.into()));
+    }
+    Ok(lead)
+}
+
+/// Saves an edit made from `version`; refused with a conflict if the lead changed since.
+pub async fn update(
+    mut tenant: Tenant,
+    id: Uuid,
+    version: i32,
+    form: &LeadForm,
+) -> Result<(), AppError> {
+    let p = parse_form(form)?;
+    let before = lock_current(&mut tenant, id, version).await?;
+    sqlx::query!(
+        "update leads set first_name = $2, last_name = $3, email = $4, phone = $5, company = $6, job_title = $7,
+                          priority = $8, estimated_value_minor = $9, tags = $10, next_follow_up_at = $11,
+                          version = version + 1
+         where id = $1",
+        id,
+        p.first_name,
+        p.last_name,
+        p.email,
+        p.phone,
+        p.company,
+        p.job_title,
+        p.priority as LeadPriority,
+        p.estimated_value_minor,
+        &p.tags,
+        p.next_follow_up_at,
+    )
+    .execute(&mut *tenant.tx)
+    .await
+    .map_err(duplicate_email)?;
+    journey(&mut tenant, id, "edited", json!({})).await?;
+    tenant
+        .audit(Entry {
+            action: "lead.updated",
+            entity_type: "lead",
+            entity_id: Some(id.to_string()),
+            before: Some(json!({ "version": version, "email": before.email, "company": before.company, "priority": before.priority.key() })),
+            after: Some(json!({ "version": version + 1, "email": p.email, "company": p.company, "priority": p.priority.key() })),
+        })
+        .await?;
+    tenant.commit().await
+}
+
+/// Moves a lead to another status; `lost` needs a reason. Recorded as a journey event.
+pub async fn change_status(
+    mut tenant: Tenant,
+    id: Uuid,
+    version: i32,
+    status: &str,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    let status = LeadStatus::parse(status.trim())
+        .ok_or_else(|| AppError::field("status", "Choose one of the listed statuses."))?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if status == LeadStatus::Lost && reason.is_none() {
+        return Err(AppError::field(
+            "reason",
+            "Say why the lead was lost; it helps the next one.",
+        ));
+    }
+    if reason.is_some_and(|r| r.chars().count() > 500) {
+        return Err(AppError::field("reason", "Use at most 500 characters."));
+    }
+    let before = lock_current(&mut tenant, id, version).await?;
+    if before.status == status {
+        return Err(AppError::field(
+            "status",
+            "The lead already has this status.",
+        ));
+    }
+    sqlx::query!(
+        "update leads set status = $2, lost_reason = case when $2 = 'lost'::lead_status then $3 else null end,
+                          converted_at = case when $2 = 'converted'::lead_status then now() else converted_at end,
+                          version = version + 1
+         where id = $1",
+        id,
+        status as LeadStatus,
+        reason,
+    )
+    .execute(&mut *tenant.tx)
+    .await?;
+    let detail = json!({ "from": before.status.key(), "to": status.key(), "reason": reason });
+    journey(&mut tenant, id, "status_changed", detail.clone()).await?;
+    tenant
+        .audit(Entry {
+            action: "lead.status_changed",
+            entity_type: "lead",
+            entity_id: Some(id.to_string()),
+            before: Some(json!({ "status": before.status.key() })),
+            after: Some(detail),
+        })
+        .await?;
+    tenant.commit().await
+}
+
+/// Assigns a lead to a member (or to nobody).
+pub async fn assign(mut tenant: Tenant, id: Uuid, assignee: Option<&str>) -> Result<(), AppError> {
+    let assignee = id_field(assignee, "assignee")?;
+    let before = scoped_lead(&mut tenant, id).await?;
+    let name = match assignee {
+        Some(a) => Some(
+            sqlx::query_scalar!(
+                "select u.name from organization_members m join users u on u.id = m.user_id
+                 where m.user_id = $1 and m.status = 'active' and m.role not in ('partner', 'api_user')",
+                a
+            )
+            .fetch_optional(&mut *tenant.tx)
+            .await?
+            .ok_or_else(|| AppError::field("assignee", "Choose one of the listed members."))?,
+        ),
+        None => None,
+    };
+    sqlx::query!(
+        "update leads set assignee_id = $2, version = version + 1 where id = $1",
+        id,
+        assignee
+    )
+    .execute(&mut *tenant.tx)
+    .await?;
+    let detail = json!({ "from": before.assignee_id, "to": assignee, "to_name": name.clone().unwrap_or_else(|| "nobody".into()) });
+    journey(&mut tenant, id, "assigned", detail.clone()).await?;
+    tenant
+        .audit(Entry {
+            action: "lead.assigned",
+            entity_type: "lead",
+            entity_id: Some(id.to_string()),
+            before: Some(json!({ "assignee": before.assignee_id })),
+            after: Some(detail),
+        })
+        .await?;
+    tenant.commit().await
+}
+
+fn id_field(value: Option<&str>, field: &str) -> Result<Option<Uuid>, AppError> {
+    id(&value.map(str::to_owned), field)
+}
+
+/// Logs an activity or a note; a scheduled one also sets the lead's next follow-up.
+pub async fn add_activity(
+    mut tenant: Tenant,
+    id: Uuid,
+    kind: &str,
+    subject: &str,
+    body: &str,
+    due_on: Option<&str>,
+) -> Result<(), AppError> {
+    let mut errors = BTreeMap::new();
+    let kind = ActivityKind::parse(kind.trim()).unwrap_or_else(|| {
+        errors.insert("kind".into(), "Choose one of the listed kinds.".into());
+        ActivityKind::Note
+    });
+    let subject = subject.trim();
+    if subject.is_empty() || subject.chars().count() > 200 {
+        errors.insert(
+            "subject".into(),
+            "Write a subject of 1 to 200 characters.".into(),
+        );
+    }
+    if body.chars().count() > 10_000 {
+        errors.insert("body".into(), "Use at most 10,000 characters.".into());
+    }
+    let due = date(&due_on.map(str::to_owned), "due_on").unwrap_or_else(|e| {
+        errors.insert(
+            "due_on".into(),
+            e.field_message("due_on").unwrap_or_default().to_owned(),
+        );
+        None
+    });
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    scoped_lead(&mut tenant, id).await?;
+    let activity = Uuid::now_v7();
+    sqlx::query!(
+        "insert into activities (organization_id, id, lead_id, actor_id, kind, subject, body, scheduled_at, completed_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, case when $8::timestamptz is null then now() end)",
+        tenant.org.id,
+        activity,
+        id,
+        tenant.actor.user_id,
+        kind as ActivityKind,
+        subject,
+        body.trim(),
+        due,
+    )
+    .execute(&mut *tenant.tx)
+    .await?;
+    sqlx::query!(
+        "update leads set last_contacted_at = case when $2 in ('call', 'email', 'meeting', 'demo') then now() else last_contacted_at end,
+                          next_follow_up_at = coalesce($3, next_follow_up_at)
+         where id = $1",
+        id,
+        kind.key(),
+        due,
+    )
+    .execute(&mut *tenant.tx)
+    .await?;
+    tenant
+        .audit(Entry {
+            action: "lead.activity_logged",
+            entity_type: "lead",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(json!({ "activity": activity, "kind": kind.key(), "subject": subject })),
+        })
+        .await?;
+    tenant.commit().await
+}
+
+/// Records an export in the audit log (committed before any row leaves, so an export
+/// cut short is still on record). Fails on a bad filter, before anything is written.
+pub async fn audit_export(mut tenant: Tenant, query: &LeadQuery) -> Result<(), AppError> {
+    Filter::parse(query, tenant.actor.user_id)?;
+    tenant
+        .audit(Entry {
+            action: "lead.exported",
+            entity_type: "lead",
+            entity_id: None,
+            before: None,
+            after: Some(json!({ "filter": query.first_page().to_query() })),
+        })
+        .await?;
+    tenant.commit().await
+}
+
+/// The export's rows, streamed as CSV lines into `send`, within scope and filter.
+/// Returns how many rows were sent.
+pub async fn export(
+    mut tenant: Tenant,
+    query: &LeadQuery,
+    send: tokio::sync::mpsc::Sender<Result<String, std::io::Error>>,
+) -> Result<u64, AppError> {
+    use futures_util::TryStreamExt;
+    let filter = Filter::parse(query, tenant.actor.user_id)?;
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "select l.id, l.first_name, l.last_name, l.email::text as email, l.company, l.job_title, l.phone,
+                l.status::text as status, l.source::text as source, l.priority::text as priority, l.score,
+                l.estimated_value_minor, l.currency::text as currency, u.email::text as assignee,
+                array_to_string(l.tags, ';') as tags, l.created_at, l.next_follow_up_at
+         from leads l left join users u on u.id = l.assignee_id
+         where l.deleted_at is null",
+    );
+    scope(&mut qb, &tenant);
+    filter.push(&mut qb);
+    qb.push(" order by l.created_at desc, l.id desc");
+    let header = super::csv::line(&[
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "company",
+        "job_title",
+        "phone",
+        "status",
+        "source",
+        "priority",
+        "score",
+        "estimated_value",
+        "currency",
+        "assignee",
+        "tags",
+        "created_at",
+        "next_follow_up_at",
+    ]);
+    if send.send(Ok(header)).await.is_err() {
+        return Ok(0);
+    }
+    let mut rows = 0u64;
+    {
+        let mut stream = qb.build().fetch(&mut *tenant.tx);
+        let mut chunk = String::new();
+        while let Some(row) = stream.try_next().await? {
+            use sqlx::Row;
+            let opt = |name: &str| {
+                row.try_get::<Option<String>, _>(name)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()
+            };
+            let value: Option<i64> = row.try_get("estimated_value_minor").unwrap_or(None);
+            let created: OffsetDateTime = row.try_get("created_at")?;
+            let follow: Option<OffsetDateTime> = row.try_get("next_follow_up_at").unwrap_or(None);
+            let id: Uuid = row.try_get("id")?;
+            let score: i16 = row.try_get("score")?;
+            chunk.push_str(&super::csv::line(&[
+                &id.to_string(),
+                &opt("first_name"),
+                &opt("last_name"),
+                &opt("email"),
+                &opt("company"),
+                &opt("job_title"),
+                &opt("phone"),
+                &opt("status"),
+                &opt("source"),
+                &opt("priority"),
+                &score.to_string(),
+                &value
+                    .map(|v| format!("{}.{:02}", v / 100, v % 100))
+                    .unwrap_or_default(),
+                &opt("currency"),
+                &opt("assignee"),
+                &opt("tags"),
+                &created.format(&Rfc3339).unwrap_or_default(),
+                &follow
+                    .and_then(|f| f.format(&Rfc3339).ok())
+                    .unwrap_or_default(),
+            ]));
+            rows += 1;
+            if chunk.len() > 64 * 1024 && send.send(Ok(std::mem::take(&mut chunk))).await.is_err() {
+                return Ok(rows);
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = send.send(Ok(chunk)).await;
+        }
+    }
+    tenant.commit().await?;
+    Ok(rows)
+}

@@ -1,0 +1,11 @@
+//! The leads pipeline: list, detail, edits, status changes, activities and export.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod csv;
+#[cfg(feature = "ssr")]
+mod db;
+#[cfg(feature = "ssr")]
+pub mod export;
+pub mod model;
+pub mod pages;

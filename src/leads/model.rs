@@ -1,0 +1,524 @@
+//! Leads as pages and forms see them: statuses, the list's filter and sort (its whole
+//! state lives in the address), rows, the detail and the edit form.
+
+use crate::org::model::Money;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// An enum whose values have a key (addresses, forms, the database) and a label.
+macro_rules! key_enum {
+    ($(#[$meta:meta])* $name:ident, [$($variant:ident => $key:literal, $label:literal),+ $(,)?]) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[allow(missing_docs)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in the order pickers list them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value in addresses, forms and the database.
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+
+            /// The name people read.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            /// Parses an address or form value.
+            pub fn parse(key: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.key() == key)
+            }
+        }
+    };
+}
+
+key_enum!(
+    /// Where a lead is in the pipeline.
+    #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+    #[cfg_attr(feature = "ssr", sqlx(type_name = "lead_status", rename_all = "snake_case"))]
+    LeadStatus, [
+        New => "new", "New",
+        Contacted => "contacted", "Contacted",
+        Qualified => "qualified", "Qualified",
+        Proposal => "proposal", "Proposal",
+        Negotiation => "negotiation", "Negotiation",
+        Converted => "converted", "Converted",
+        Lost => "lost", "Lost",
+        Nurturing => "nurturing", "Nurturing",
+        Unqualified => "unqualified", "Unqualified",
+    ]
+);
+
+key_enum!(
+    /// How a lead came in.
+    #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+    #[cfg_attr(feature = "ssr", sqlx(type_name = "lead_source", rename_all = "snake_case"))]
+    LeadSource, [
+        Audit => "audit", "Audit",
+        Manual => "manual", "Manual",
+        Referral => "referral", "Referral",
+        Campaign => "campaign", "Campaign",
+        Api => "api", "API",
+        Import => "import", "Import",
+    ]
+);
+
+key_enum!(
+    /// How urgent a lead is.
+    #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+    #[cfg_attr(feature = "ssr", sqlx(type_name = "lead_priority", rename_all = "snake_case"))]
+    LeadPriority, [
+        Hot => "hot", "Hot",
+        Warm => "warm", "Warm",
+        Cold => "cold", "Cold",
+    ]
+);
+
+key_enum!(
+    /// What a logged activity was.
+    #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+    #[cfg_attr(feature = "ssr", sqlx(type_name = "activity_kind", rename_all = "snake_case"))]
+    ActivityKind, [
+        Note => "note", "Note",
+        Call => "call", "Call",
+        Email => "email", "Email",
+        Meeting => "meeting", "Meeting",
+        Demo => "demo", "Demo",
+        Proposal => "proposal", "Proposal",
+        FollowUp => "follow_up", "Follow-up",
+        Task => "task", "Task",
+    ]
+);
+
+impl LeadStatus {
+    /// Whether the lead is still being worked.
+    pub fn is_open(self) -> bool {
+        !matches!(
+            self,
+            LeadStatus::Converted | LeadStatus::Lost | LeadStatus::Unqualified
+        )
+    }
+}
+
+key_enum!(
+    /// The columns the list can be sorted by.
+    SortKey, [
+        Created => "created", "Created",
+        Name => "name", "Name",
+        Company => "company", "Company",
+        Status => "status", "Status",
+        Score => "score", "Score",
+        Value => "value", "Estimated value",
+        FollowUp => "follow_up", "Next follow-up",
+    ]
+);
+
+/// The state of the leads list, exactly as in its address: filters, search, sort and
+/// position. Every field is optional text, so any bookmarked address parses; values are
+/// checked when the query runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeadQuery {
+    /// Full-text search over name, email, company and job title.
+    pub q: Option<String>,
+    /// Substring of the email or company.
+    pub contains: Option<String>,
+    /// Status key.
+    pub status: Option<String>,
+    /// Source key.
+    pub source: Option<String>,
+    /// Priority key.
+    pub priority: Option<String>,
+    /// Assignee: a user id, `me` or `none`.
+    pub assignee: Option<String>,
+    /// Team id.
+    pub team: Option<String>,
+    /// Partner id.
+    pub partner: Option<String>,
+    /// Campaign id.
+    pub campaign: Option<String>,
+    /// One tag.
+    pub tag: Option<String>,
+    /// Created on or after (`YYYY-MM-DD`).
+    pub created_from: Option<String>,
+    /// Created on or before (`YYYY-MM-DD`).
+    pub created_to: Option<String>,
+    /// Follow-up on or after (`YYYY-MM-DD`).
+    pub follow_up_from: Option<String>,
+    /// Follow-up on or before (`YYYY-MM-DD`).
+    pub follow_up_to: Option<String>,
+    /// Sort key (see [`SortKey`]).
+    pub sort: Option<String>,
+    /// `asc` or `desc`.
+    pub dir: Option<String>,
+    /// Keyset cursor: rows after this one.
+    pub after: Option<String>,
+    /// Keyset cursor: rows before this one.
+    pub before: Option<String>,
+}
+
+impl LeadQuery {
+    fn pairs(&self) -> [(&'static str, Option<&str>); 18] {
+        [
+            ("q", self.q.as_deref()),
+            ("contains", self.contains.as_deref()),
+            ("status", self.status.as_deref()),
+            ("source", self.source.as_deref()),
+            ("priority", self.priority.as_deref()),
+            ("assignee", self.assignee.as_deref()),
+            ("team", self.team.as_deref()),
+            ("partner", self.partner.as_deref()),
+            ("campaign", self.campaign.as_deref()),
+            ("tag", self.tag.as_deref()),
+            ("created_from", self.created_from.as_deref()),
+            ("created_to", self.created_to.as_deref()),
+            ("follow_up_from", self.follow_up_from.as_deref()),
+            ("follow_up_to", self.follow_up_to.as_deref()),
+            ("sort", self.sort.as_deref()),
+            ("dir", self.dir.as_deref()),
+            ("after", self.after.as_deref()),
+            ("before", self.before.as_deref()),
+        ]
+    }
+
+    /// Builds a query from address parameters.
+    pub fn from_pairs<'a>(get: impl Fn(&str) -> Option<String> + 'a) -> LeadQuery {
+        LeadQuery {
+            q: get("q"),
+            contains: get("contains"),
+            status: get("status"),
+            source: get("source"),
+            priority: get("priority"),
+            assignee: get("assignee"),
+            team: get("team"),
+            partner: get("partner"),
+            campaign: get("campaign"),
+            tag: get("tag"),
+            created_from: get("created_from"),
+            created_to: get("created_to"),
+            follow_up_from: get("follow_up_from"),
+            follow_up_to: get("follow_up_to"),
+            sort: get("sort"),
+            dir: get("dir"),
+            after: get("after"),
+            before: get("before"),
+        }
+    }
+
+    /// The query string (without `?`), leaving out empty values.
+    pub fn to_query(&self) -> String {
+        crate::shell::query_string(&self.pairs())
+    }
+
+    /// The same filter and sort, from the first page.
+    pub fn first_page(&self) -> LeadQuery {
+        LeadQuery {
+            after: None,
+            before: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same filter, sorted by `key` (flipping the direction when already sorted by
+    /// it), from the first page.
+    pub fn sorted_by(&self, key: SortKey) -> LeadQuery {
+        let (current, dir) = self.sort_order();
+        let dir = if current == key {
+            if dir == "desc" { "asc" } else { "desc" }
+        } else if matches!(key, SortKey::Name | SortKey::Company | SortKey::FollowUp) {
+            "asc"
+        } else {
+            "desc"
+        };
+        LeadQuery {
+            sort: Some(key.key().to_owned()),
+            dir: Some(dir.to_owned()),
+            ..self.first_page()
+        }
+    }
+
+    /// The sort key and direction in force (default: newest first).
+    pub fn sort_order(&self) -> (SortKey, &'static str) {
+        let key = self
+            .sort
+            .as_deref()
+            .and_then(SortKey::parse)
+            .unwrap_or(SortKey::Created);
+        let dir = match self.dir.as_deref() {
+            Some("asc") => "asc",
+            _ => "desc",
+        };
+        (key, dir)
+    }
+
+    /// Whether any filter or search is set.
+    pub fn is_filtered(&self) -> bool {
+        self.pairs()
+            .iter()
+            .take(14)
+            .any(|(_, v)| v.is_some_and(|v| !v.trim().is_empty()))
+    }
+}
+
+/// How many leads match: exact up to the cap, else "at least the cap".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MatchCount {
+    /// Exactly this many.
+    Exact(i64),
+    /// More than [`COUNT_CAP`].
+    AtLeast(i64),
+}
+
+/// The list never counts past this many rows per page view.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// Rows per page.
+pub const PAGE_SIZE: i64 = 50;
+
+impl MatchCount {
+    /// `1 lead`, `237 leads`, `10,000+ leads`.
+    pub fn label(self) -> String {
+        match self {
+            MatchCount::Exact(1) => "1 lead".to_owned(),
+            MatchCount::Exact(n) => format!("{} leads", group(n)),
+            MatchCount::AtLeast(n) => format!("{}+ leads", group(n)),
+        }
+    }
+}
+
+/// `12345` → `12,345`.
+pub fn group(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// One row of the leads list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadRow {
+    /// The lead's id.
+    pub id: Uuid,
+    /// First and last name.
+    pub name: String,
+    /// Email address.
+    pub email: Option<String>,
+    /// Company.
+    pub company: Option<String>,
+    /// Pipeline status.
+    pub status: LeadStatus,
+    /// Priority.
+    pub priority: LeadPriority,
+    /// Latest score, 0-100.
+    pub score: i16,
+    /// Estimated deal value.
+    pub value: Option<Money>,
+    /// Assignee's name.
+    pub assignee: Option<String>,
+    /// Created (a date).
+    pub created_on: String,
+    /// Next follow-up (a date).
+    pub follow_up_on: Option<String>,
+}
+
+/// One page of the leads list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadPage {
+    /// The rows.
+    pub rows: Vec<LeadRow>,
+    /// How many match the filter.
+    pub count: MatchCount,
+    /// Cursor of the next page.
+    pub next: Option<String>,
+    /// Cursor of the previous page.
+    pub prev: Option<String>,
+    /// Members leads can be assigned to, for the filter.
+    pub assignees: Vec<(Uuid, String)>,
+}
+
+/// One entry of a lead's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineItem {
+    /// When (RFC 3339).
+    pub at: String,
+    /// `activity`, `conversation` or `event`.
+    pub source: String,
+    /// The headline (`Call: intro`, `Status changed to qualified`).
+    pub title: String,
+    /// More text, if any.
+    pub body: Option<String>,
+    /// Who did it.
+    pub actor: Option<String>,
+}
+
+/// Everything the detail page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadDetail {
+    /// The lead's id.
+    pub id: Uuid,
+    /// Its version, for optimistic locking.
+    pub version: i32,
+    /// The editable fields.
+    pub form: LeadForm,
+    /// Pipeline status.
+    pub status: LeadStatus,
+    /// Why it was lost.
+    pub lost_reason: Option<String>,
+    /// How it came in.
+    pub source: LeadSource,
+    /// Latest score and confidence.
+    pub score: i16,
+    /// Confidence of the score, 0-100.
+    pub score_confidence: i16,
+    /// Assignee id and name.
+    pub assignee: Option<(Uuid, String)>,
+    /// The referring partner's name.
+    pub partner: Option<String>,
+    /// The campaign's name.
+    pub campaign: Option<String>,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Merged timeline, newest first.
+    pub timeline: Vec<TimelineItem>,
+    /// Members it can be assigned to.
+    pub assignees: Vec<(Uuid, String)>,
+    /// Whether the viewer may edit, assign.
+    pub can_write: bool,
+    /// Whether the viewer may assign.
+    pub can_assign: bool,
+}
+
+/// The fields a person edits. Text as typed; the server parses and validates.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeadForm {
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Email address.
+    pub email: String,
+    /// Phone number.
+    pub phone: String,
+    /// Company.
+    pub company: String,
+    /// Job title.
+    pub job_title: String,
+    /// Priority key.
+    pub priority: String,
+    /// Estimated value in major units (`12500` or `12,500.00`).
+    pub estimated_value: String,
+    /// Comma-separated tags.
+    pub tags: String,
+    /// Next follow-up date (`YYYY-MM-DD`).
+    pub next_follow_up: String,
+}
+
+/// Parses a money amount typed in major units into minor units.
+pub fn parse_amount(text: &str) -> Result<Option<i64>, &'static str> {
+    let text = text.trim().replace([',', ' '], "");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = "Enter an amount like 12500 or 12500.50.";
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (text.as_str(), ""),
+    };
+    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || fraction.len() > 2 {
+        return Err(bad);
+    }
+    if !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad);
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad)?;
+    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad)?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .filter(|v| *v <= 1_000_000_000_000)
+        .map(Some)
+        .ok_or("That amount is too large.")
+}
+
+/// Splits comma-separated tags: trimmed, lowercase, unique, at most 20 of 40 characters.
+pub fn parse_tags(text: &str) -> Result<Vec<String>, &'static str> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in text.split(',').map(|t| t.trim().to_lowercase()) {
+        if tag.is_empty() || tags.contains(&tag) {
+            continue;
+        }
+        if tag.chars().count() > 40 {
+            return Err("Tags are at most 40 characters each.");
+        }
+        tags.push(tag);
+    }
+    if tags.len() > 20 {
+        return Err("Use at most 20 tags.");
+    }
+    Ok(tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_to_minor_units() {
+        assert_eq!(parse_amount("12,500"), Ok(Some(1_250_000)));
+        assert_eq!(parse_amount("12500.5"), Ok(Some(1_250_050)));
+        assert_eq!(parse_amount(" "), Ok(None));
+        for bad in ["-5", "1.234", "abc", "1e9", ".5"] {
+            assert!(parse_amount(bad).is_err(), "{bad}");
+        }
+        assert!(parse_amount("99999999999999").is_err());
+    }
+
+    #[test]
+    fn tags_are_normalised() {
+        assert_eq!(
+            parse_tags("VIP, expansion,vip, ,"),
+            Ok(vec!["vip".into(), "expansion".into()])
+        );
+        assert!(parse_tags(&"x".repeat(41)).is_err());
+        assert!(parse_tags(&(0..21).map(|i| i.to_string()).collect::<Vec<_>>().join(",")).is_err());
+    }
+
+    #[test]
+    fn sorting_flips_direction_and_restarts_paging() {
+        let q = LeadQuery {
+            q: Some("acme".into()),
+            after: Some("x".into()),
+            ..LeadQuery::default()
+        };
+        let by_score = q.sorted_by(SortKey::Score);
+        assert_eq!(by_score.sort_order(), (SortKey::Score, "desc"));
+        assert_eq!(by_score.after, None);
+        assert_eq!(
+            by_score.sorted_by(SortKey::Score).sort_order(),
+            (SortKey::Score, "asc")
+        );
+        assert_eq!(
+            q.sorted_by(SortKey::Name).sort_order(),
+            (SortKey::Name, "asc")
+        );
+        assert_eq!(by_score.to_query(), "q=acme&sort=score&dir=desc");
+        assert!(q.is_filtered());
+        assert!(!LeadQuery::default().is_filtered());
+    }
+
+    #[test]
+    fn counts_read_well() {
+        assert_eq!(MatchCount::Exact(1).label(), "1 lead");
+        assert_eq!(MatchCount::Exact(1234).label(), "1,234 leads");
+        assert_eq!(MatchCount::AtLeast(10_000).label(), "10,000+ leads");
+    }
+}

@@ -1,0 +1,461 @@
+//! The leads list (`/o/{org}/leads`), a new lead, and the lead detail.
+
+use super::api::{
+    AddLeadActivity, AssignLead, ChangeLeadStatus, CreateLead, UpdateLead, load_lead, load_leads,
+    load_new_lead,
+};
+use super::model::{
+    ActivityKind, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource,
+    LeadStatus, SortKey, TimelineItem,
+};
+use crate::access::model::org_href;
+use crate::error::AppError;
+use crate::org::pages::org_slug;
+use crate::shell::loaded;
+use crate::ui::{
+    Badge, Button, ButtonLink, Card, EmptyState, Field, FormAlert, Notice, PageHeader, Select,
+    Table, Tone, Variant, field_error, last_error,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
+
+/// The badge colour of a status.
+pub fn status_tone(status: LeadStatus) -> Tone {
+    match status {
+        LeadStatus::Converted => Tone::Success,
+        LeadStatus::Lost | LeadStatus::Unqualified => Tone::Danger,
+        LeadStatus::Negotiation | LeadStatus::Proposal => Tone::Warning,
+        LeadStatus::New => Tone::Info,
+        _ => Tone::Neutral,
+    }
+}
+
+fn options<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    any: &str,
+) -> Vec<(String, String)> {
+    std::iter::once((String::new(), any.to_owned()))
+        .chain(
+            all.iter()
+                .map(|v| (key(*v).to_owned(), label(*v).to_owned())),
+        )
+        .collect()
+}
+
+fn current_query() -> LeadQuery {
+    let q = use_query_map().get_untracked();
+    LeadQuery::from_pairs(|k| q.get(k))
+}
+
+/// `/o/{org}/leads`: filters and search in a GET form, so every view has an address.
+#[component]
+pub fn LeadsPage() -> impl IntoView {
+    let query = current_query();
+    let data = Resource::new(
+        {
+            let query = query.clone();
+            move || (org_slug(), query.clone())
+        },
+        |(org, query)| load_leads(org, query),
+    );
+    let org = org_slug();
+    let export = format!(
+        "{}?{}",
+        org_href(&org, "leads/export.csv"),
+        query.first_page().to_query()
+    );
+    view! {
+        <Title text="Leads" />
+        <PageHeader title="Leads" description="Search, filter and sort; the address keeps the view, so bookmark or share it.">
+            <ButtonLink href=export variant=Variant::Secondary>"Export CSV"</ButtonLink>
+            <ButtonLink href=org_href(&org, "leads/new")>"New lead"</ButtonLink>
+        </PageHeader>
+        {loaded(data, move |page: LeadPage| view! { <LeadsView page query=query.clone() /> })}
+    }
+}
+
+#[component]
+fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
+    let org = org_slug();
+    let base = org_href(&org, "leads");
+    let assignee_options: Vec<(String, String)> = [
+        (String::new(), "Anyone".to_owned()),
+        ("me".to_owned(), "Me".to_owned()),
+        ("none".to_owned(), "Nobody".to_owned()),
+    ]
+    .into_iter()
+    .chain(
+        page.assignees
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.clone())),
+    )
+    .collect();
+    let link = {
+        let base = base.clone();
+        move |q: LeadQuery| {
+            let qs = q.to_query();
+            if qs.is_empty() {
+                base.clone()
+            } else {
+                format!("{base}?{qs}")
+            }
+        }
+    };
+    let (sort, dir) = query.sort_order();
+    let header = {
+        let query = query.clone();
+        let link = link.clone();
+        move |key: SortKey| {
+            let href = link(query.sorted_by(key));
+            let aria = (sort == key).then_some(if dir == "asc" {
+                "ascending"
+            } else {
+                "descending"
+            });
+            let arrow = if sort == key {
+                if dir == "asc" { " ↑" } else { " ↓" }
+            } else {
+                ""
+            };
+            view! {
+                <th scope="col" aria-sort=aria>
+                    <a href=href class="hover:underline">{key.label()}{arrow}</a>
+                </th>
+            }
+        }
+    };
+    let prev = page.prev.clone().map(|c| {
+        link(LeadQuery {
+            after: None,
+            before: Some(c),
+            ..query.clone()
+        })
+    });
+    let next = page.next.clone().map(|c| {
+        link(LeadQuery {
+            after: Some(c),
+            before: None,
+            ..query.clone()
+        })
+    });
+    let first = (query.after.is_some() || query.before.is_some()).then(|| link(query.first_page()));
+    let clear = base.clone();
+    let filtered = query.is_filtered();
+    view! {
+        <form method="get" action=base.clone() class="card mb-4 grid gap-4 md:grid-cols-3 lg:grid-cols-6 lg:items-end" role="search" aria-label="Filter leads">
+            <Field name="q" label="Search" kind="search" value=query.q.clone().unwrap_or_default() hint="Name, email, company, job title" />
+            <Field name="contains" label="Email or company contains" value=query.contains.clone().unwrap_or_default() />
+            <Select name="status" label="Status" options=options(LeadStatus::ALL, LeadStatus::key, LeadStatus::label, "Any status") selected=query.status.clone().unwrap_or_default() />
+            <Select name="priority" label="Priority" options=options(LeadPriority::ALL, LeadPriority::key, LeadPriority::label, "Any priority") selected=query.priority.clone().unwrap_or_default() />
+            <Select name="source" label="Source" options=options(LeadSource::ALL, LeadSource::key, LeadSource::label, "Any source") selected=query.source.clone().unwrap_or_default() />
+            <Select name="assignee" label="Assigned to" options=assignee_options selected=query.assignee.clone().unwrap_or_default() />
+            <Field name="tag" label="Tag" value=query.tag.clone().unwrap_or_default() />
+            <Field name="created_from" label="Created from" kind="date" value=query.created_from.clone().unwrap_or_default() />
+            <Field name="created_to" label="Created to" kind="date" value=query.created_to.clone().unwrap_or_default() />
+            <Field name="follow_up_from" label="Follow-up from" kind="date" value=query.follow_up_from.clone().unwrap_or_default() />
+            <Field name="follow_up_to" label="Follow-up to" kind="date" value=query.follow_up_to.clone().unwrap_or_default() />
+            <input type="hidden" name="sort" value=query.sort.clone().unwrap_or_default() />
+            <input type="hidden" name="dir" value=query.dir.clone().unwrap_or_default() />
+            <div class="flex gap-2">
+                <button type="submit" class="btn btn-primary">"Apply"</button>
+                {filtered.then(|| view! { <a href=clear class="btn btn-ghost">"Clear"</a> })}
+            </div>
+        </form>
+        <p class="mb-2 text-sm text-muted" role="status">{page.count.label()}</p>
+        {if page.rows.is_empty() {
+            view! {
+                <EmptyState title="No leads match" description="Try fewer filters or another search.">
+                    <ButtonLink href=org_href(&org, "leads/new")>"Add a lead"</ButtonLink>
+                </EmptyState>
+            }.into_any()
+        } else {
+            view! {
+                <Table caption="Leads">
+                    <thead>
+                        <tr>
+                            {header(SortKey::Name)}
+                            {header(SortKey::Company)}
+                            {header(SortKey::Status)}
+                            {header(SortKey::Score)}
+                            {header(SortKey::Value)}
+                            <th scope="col">"Assigned to"</th>
+                            {header(SortKey::FollowUp)}
+                            {header(SortKey::Created)}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {page.rows.into_iter().map(|r| view! { <LeadLine r org=org.clone() /> }).collect_view()}
+                    </tbody>
+                </Table>
+            }.into_any()
+        }}
+        <nav class="mt-4 flex gap-2" aria-label="Pages of leads">
+            {first.map(|href| view! { <ButtonLink href variant=Variant::Secondary>"First"</ButtonLink> })}
+            {prev.map(|href| view! { <ButtonLink href variant=Variant::Secondary>"Previous"</ButtonLink> })}
+            {next.map(|href| view! { <ButtonLink href variant=Variant::Secondary>"Next"</ButtonLink> })}
+        </nav>
+    }
+}
+
+#[component]
+fn LeadLine(r: LeadRow, org: String) -> impl IntoView {
+    let href = org_href(&org, &format!("leads/{}", r.id));
+    view! {
+        <tr>
+            <td>
+                <a href=href class="link">{r.name}</a>
+                <div class="text-xs text-muted">{r.email.unwrap_or_default()}</div>
+            </td>
+            <td>{r.company.unwrap_or_default()}</td>
+            <td><Badge tone=status_tone(r.status)>{r.status.label()}</Badge></td>
+            <td class="tabular-nums">{r.score}</td>
+            <td class="tabular-nums whitespace-nowrap">{r.value.map(|v| v.display()).unwrap_or_default()}</td>
+            <td>{r.assignee.unwrap_or_else(|| "—".into())}</td>
+            <td class="whitespace-nowrap">{r.follow_up_on.unwrap_or_default()}</td>
+            <td class="whitespace-nowrap">{r.created_on}</td>
+        </tr>
+    }
+}
+
+/// The fields of the lead form (new and edit).
+#[component]
+fn LeadFields(form: LeadForm, error: Option<AppError>) -> impl IntoView {
+    let e = |name: &str| field_error(&error, name);
+    let priorities: Vec<(String, String)> = LeadPriority::ALL
+        .iter()
+        .map(|p| (p.key().to_owned(), p.label().to_owned()))
+        .collect();
+    let selected = if form.priority.is_empty() {
+        "warm".to_owned()
+    } else {
+        form.priority.clone()
+    };
+    view! {
+        <div class="grid gap-4 md:grid-cols-2">
+            <Field name="lead[first_name]" label="First name" value=form.first_name error=e("first_name") autocomplete="off" />
+            <Field name="lead[last_name]" label="Last name" value=form.last_name error=e("last_name") autocomplete="off" />
+            <Field name="lead[email]" label="Email" kind="email" value=form.email error=e("email") autocomplete="off" />
+            <Field name="lead[phone]" label="Phone" kind="tel" value=form.phone error=e("phone") autocomplete="off" />
+            <Field name="lead[company]" label="Company" value=form.company error=e("company") autocomplete="off" />
+            <Field name="lead[job_title]" label="Job title" value=form.job_title error=e("job_title") autocomplete="off" />
+            <Select name="lead[priority]" label="Priority" options=priorities selected=selected error=e("priority") />
+            <Field name="lead[estimated_value]" label="Estimated value" value=form.estimated_value error=e("estimated_value") hint="In the organization's currency, e.g. 12500" />
+            <Field name="lead[tags]" label="Tags" value=form.tags error=e("tags") hint="Separate with commas" />
+            <Field name="lead[next_follow_up]" label="Next follow-up" kind="date" value=form.next_follow_up error=e("next_follow_up") />
+        </div>
+    }
+}
+
+/// `/o/{org}/leads/new`.
+#[component]
+pub fn NewLeadPage() -> impl IntoView {
+    let action = ServerAction::<CreateLead>::new();
+    let error = last_error(action);
+    let org = org_slug();
+    let back = org_href(&org, "leads");
+    let allowed = Resource::new(org_slug, load_new_lead);
+    view! {
+        <Title text="New lead" />
+        <PageHeader title="New lead" description="It is assigned to you; reassign it from its page.">
+            <ButtonLink href=back variant=Variant::Secondary>"Back to leads"</ButtonLink>
+        </PageHeader>
+        {loaded(allowed, move |()| {
+            let error = error.clone();
+            let org = org.clone();
+            view! {
+                <FormAlert error=error.clone() />
+                <ActionForm action=action attr:class="card grid gap-4">
+                    <input type="hidden" name="org" value=org />
+                    <LeadFields form=LeadForm::default() error=error />
+                    <div><Button>"Create lead"</Button></div>
+                </ActionForm>
+            }
+        })}
+    }
+}
+
+fn lead_notice(key: &str) -> Option<&'static str> {
+    match key {
+        "created" => Some("Lead created."),
+        "saved" => Some("Changes saved."),
+        "status" => Some("Status changed."),
+        "assigned" => Some("Lead assigned."),
+        "activity" => Some("Logged."),
+        _ => None,
+    }
+}
+
+/// `/o/{org}/leads/{id}`.
+#[component]
+pub fn LeadDetailPage() -> impl IntoView {
+    let key = crate::shell::org_and_param("id");
+    let data = Resource::new(key, |(org, id)| async move {
+        let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+        load_lead(org, id).await
+    });
+    view! {
+        <Title text="Lead" />
+        <Notice messages=lead_notice />
+        {loaded(data, |lead: LeadDetail| view! { <LeadView lead /> })}
+    }
+}
+
+#[component]
+fn LeadView(lead: LeadDetail) -> impl IntoView {
+    let org = org_slug();
+    let update = ServerAction::<UpdateLead>::new();
+    let status = ServerAction::<ChangeLeadStatus>::new();
+    let assign = ServerAction::<AssignLead>::new();
+    let activity = ServerAction::<AddLeadActivity>::new();
+    let update_error = last_error(update);
+    let status_error = last_error(status);
+    let assign_error = last_error(assign);
+    let activity_error = last_error(activity);
+    let name = {
+        let n = format!("{} {}", lead.form.first_name, lead.form.last_name);
+        let n = n.trim().to_owned();
+        if n.is_empty() {
+            lead.form.company.clone()
+        } else {
+            n
+        }
+    };
+    let id = lead.id.to_string();
+    let version = lead.version.to_string();
+    let statuses: Vec<(String, String)> = LeadStatus::ALL
+        .iter()
+        .filter(|s| **s != lead.status)
+        .map(|s| (s.key().to_owned(), s.label().to_owned()))
+        .collect();
+    let assignees: Vec<(String, String)> = std::iter::once((String::new(), "Nobody".to_owned()))
+        .chain(
+            lead.assignees
+                .iter()
+                .map(|(id, n)| (id.to_string(), n.clone())),
+        )
+        .collect();
+    let current_assignee = lead
+        .assignee
+        .as_ref()
+        .map(|(id, _)| id.to_string())
+        .unwrap_or_default();
+    let kinds: Vec<(String, String)> = ActivityKind::ALL
+        .iter()
+        .map(|k| (k.key().to_owned(), k.label().to_owned()))
+        .collect();
+    let subtitle = format!(
+        "{} · score {} ({}% confidence) · {}",
+        lead.form.company,
+        lead.score,
+        lead.score_confidence,
+        lead.assignee
+            .as_ref()
+            .map(|(_, n)| format!("owner {n}"))
+            .unwrap_or_else(|| "unassigned".into())
+    );
+    let (org2, org3, org4, org5) = (org.clone(), org.clone(), org.clone(), org.clone());
+    let (id2, id3, id4) = (id.clone(), id.clone(), id.clone());
+    let version2 = version.clone();
+    let back = org_href(&org, "leads");
+    view! {
+        <Title text=name.clone() />
+        <PageHeader title=name description=subtitle>
+            <Badge tone=status_tone(lead.status)>{lead.status.label()}</Badge>
+            <ButtonLink href=back variant=Variant::Secondary>"Back to leads"</ButtonLink>
+        </PageHeader>
+        {lead.lost_reason.clone().map(|r| view! { <p class="mb-4 text-sm">"Lost because: " {r}</p> })}
+        <div class="grid gap-6 lg:grid-cols-3">
+            <div class="grid gap-6 lg:col-span-2">
+                <Card title="Details">
+                    <FormAlert error=update_error.clone() />
+                    <ActionForm action=update attr:class="grid gap-4">
+                        <input type="hidden" name="org" value=org2 />
+                        <input type="hidden" name="id" value=id2 />
+                        <input type="hidden" name="version" value=version />
+                        <LeadFields form=lead.form.clone() error=update_error />
+                        <div>{lead.can_write.then(|| view! { <Button>"Save changes"</Button> })}</div>
+                    </ActionForm>
+                </Card>
+                <Card title="Timeline">
+                    <Timeline items=lead.timeline.clone() />
+                </Card>
+            </div>
+            <div class="grid content-start gap-6">
+                <Card title="Status">
+                    <FormAlert error=status_error.clone() />
+                    <ActionForm action=status attr:class="grid gap-3">
+                        <input type="hidden" name="org" value=org3 />
+                        <input type="hidden" name="id" value=id3 />
+                        <input type="hidden" name="version" value=version2 />
+                        <Select name="status" label="Move to" options=statuses error=field_error(&status_error, "status") />
+                        <Field name="reason" label="Reason (required for lost)" error=field_error(&status_error, "reason") />
+                        <div>{lead.can_write.then(|| view! { <Button variant=Variant::Secondary>"Change status"</Button> })}</div>
+                    </ActionForm>
+                </Card>
+                {lead.can_assign.then(|| view! {
+                    <Card title="Owner">
+                        <FormAlert error=assign_error.clone() />
+                        <ActionForm action=assign attr:class="grid gap-3">
+                            <input type="hidden" name="org" value=org4 />
+                            <input type="hidden" name="id" value=id4 />
+                            <Select name="assignee" label="Assign to" options=assignees selected=current_assignee error=field_error(&assign_error, "assignee") />
+                            <div><Button variant=Variant::Secondary>"Assign"</Button></div>
+                        </ActionForm>
+                    </Card>
+                })}
+                <Card title="Log an activity">
+                    <FormAlert error=activity_error.clone() />
+                    <ActionForm action=activity attr:class="grid gap-3">
+                        <input type="hidden" name="org" value=org5 />
+                        <input type="hidden" name="id" value=id />
+                        <Select name="kind" label="Kind" options=kinds error=field_error(&activity_error, "kind") />
+                        <Field name="subject" label="Subject" required=true error=field_error(&activity_error, "subject") />
+                        <div class="field">
+                            <label for="field-body" class="field-label">"Notes"</label>
+                            <textarea id="field-body" name="body" rows="3" class="input"></textarea>
+                        </div>
+                        <Field name="due_on" label="Due (schedules a follow-up)" kind="date" error=field_error(&activity_error, "due_on") />
+                        <div>{lead.can_write.then(|| view! { <Button variant=Variant::Secondary>"Log"</Button> })}</div>
+                    </ActionForm>
+                </Card>
+                <Card title="Context">
+                    <dl class="status-list">
+                        <dt>"Source"</dt><dd>{lead.source.label()}</dd>
+                        <dt>"Partner"</dt><dd>{lead.partner.clone().unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"Campaign"</dt><dd>{lead.campaign.clone().unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"Created"</dt><dd>{lead.created_at.get(..10).unwrap_or_default().to_owned()}</dd>
+                    </dl>
+                </Card>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Timeline(items: Vec<TimelineItem>) -> impl IntoView {
+    if items.is_empty() {
+        return view! { <p class="text-sm text-muted">"Nothing has happened yet."</p> }.into_any();
+    }
+    view! {
+        <ol class="grid gap-3">
+            {items.into_iter().map(|i| {
+                let when = i.at.get(..16).unwrap_or_default().replace('T', " ");
+                view! {
+                    <li class="border-l-2 border-line pl-3">
+                        <p class="text-sm font-medium">{i.title}</p>
+                        <p class="text-xs text-muted">
+                            <time datetime=i.at.clone()>{when}</time>
+                            {i.actor.map(|a| format!(" · {a}"))}
+                        </p>
+                        {i.body.map(|b| view! { <p class="mt-1 whitespace-pre-wrap text-sm">{b}</p> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}

@@ -1,0 +1,577 @@
+//! The leads pipeline against real PostgreSQL through the real router: every list
+//! query (filters, search, sort, keyset pages, the count cap), record and tenant scope,
+//! edits with optimistic locking, status changes, activities and the CSV export.
+
+mod common;
+
+use common::{Client, PASSWORD, World, app, urlencode};
+use http::StatusCode;
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// A lead to add: first, last, email, company, status, assignee role, tags.
+type NewLead<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a [&'a str],
+);
+
+/// Adds leads to organization A.
+async fn add_leads(pool: &PgPool, world: &World, leads: &[NewLead<'_>]) -> Vec<Uuid> {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for (i, (first, last, email, company, status, assignee, tags)) in leads.iter().enumerate() {
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "insert into leads (organization_id, id, first_name, last_name, email, company, status, assignee_id, tags,
+                                score, estimated_value_minor, created_at, lost_reason)
+             values ($1, $2, $3, $4, $5, $6, $7::lead_status, $8, $9, $10, $11, now() - make_interval(mins => $12),
+                     case when $7 = 'lost' then 'Went elsewhere' end)",
+        )
+        .bind(world.org_a)
+        .bind(id)
+        .bind(first)
+        .bind(last)
+        .bind(*email)
+        .bind(company)
+        .bind(status)
+        .bind(assignee.map(|r| world.users[r].0))
+        .bind(tags.iter().map(|t| t.to_string()).collect::<Vec<_>>())
+        .bind((i * 7 % 100) as i16)
+        .bind((i as i64 + 1) * 100_000)
+        .bind(i as i32 + 1)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    tx.commit().await.unwrap();
+    ids
+}
+
+async fn page(client: &mut Client, world: &World, query: &str) -> Value {
+    let reply = client
+        .call("load_leads", &world.fill(&format!("org={{org}}{query}")))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.body);
+    serde_json::from_str(&reply.body).unwrap()
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn exact(page: &Value) -> i64 {
+    page["count"]["Exact"].as_i64().unwrap_or(-1)
+}
+
+#[sqlx::test]
+async fn filters_search_and_sort_find_the_right_leads(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    add_leads(
+        &pool,
+        &world,
+        &[
+            (
+                "Grace",
+                "Hopper",
+                "grace@navy.example",
+                "US Navy",
+                "qualified",
+                Some("sales_rep"),
+                &["vip"],
+            ),
+            (
+                "Alan",
+                "Turing",
+                "alan@bletchley.example",
+                "Bletchley Park",
+                "new",
+                None,
+                &[],
+            ),
+            (
+                "Ada",
+                "Lovelace",
+                "ada@engine.example",
+                "Analytical Engines",
+                "lost",
+                Some("manager"),
+                &["vip", "history"],
+            ),
+            (
+                "Katherine",
+                "Johnson",
+                "kj@nasa.example",
+                "NASA",
+                "converted",
+                None,
+                &[],
+            ),
+        ],
+    )
+    .await;
+    let mut owner = Client::new(&app);
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+
+    // 4 here plus the world's own lead.
+    assert_eq!(exact(&page(&mut owner, &world, "").await), 5);
+    assert_eq!(
+        names(&page(&mut owner, &world, "&query[q]=lovelace").await),
+        ["Ada Lovelace"]
+    );
+    assert_eq!(
+        names(&page(&mut owner, &world, "&query[q]=engines").await),
+        ["Ada Lovelace"],
+        "company is searched"
+    );
+    assert_eq!(
+        names(&page(&mut owner, &world, "&query[contains]=letchl").await),
+        ["Alan Turing"],
+        "substring of company"
+    );
+    assert_eq!(
+        names(&page(&mut owner, &world, "&query[contains]=nasa.ex").await),
+        ["Katherine Johnson"],
+        "substring of email"
+    );
+    assert_eq!(
+        names(&page(&mut owner, &world, "&query[contains]=%25").await),
+        Vec::<String>::new(),
+        "% is literal"
+    );
+    assert_eq!(
+        names(&page(&mut owner, &world, "&query[status]=qualified").await),
+        ["Grace Hopper"]
+    );
+    let mut vip = names(&page(&mut owner, &world, "&query[tag]=VIP").await);
+    vip.sort();
+    assert_eq!(vip, ["Ada Lovelace", "Grace Hopper"]);
+    assert_eq!(
+        names(
+            &page(
+                &mut owner,
+                &world,
+                "&query[assignee]=none&query[status]=new"
+            )
+            .await
+        ),
+        ["Alan Turing"]
+    );
+    let by_name = names(&page(&mut owner, &world, "&query[sort]=name&query[dir]=asc").await);
+    assert_eq!(
+        by_name.first().map(String::as_str),
+        Some("Grace Hopper"),
+        "{by_name:?}"
+    );
+    assert_eq!(
+        by_name.last().map(String::as_str),
+        Some("Alan Turing"),
+        "{by_name:?}"
+    );
+    let by_company = names(&page(&mut owner, &world, "&query[sort]=company&query[dir]=desc").await);
+    assert_eq!(
+        by_company.first().map(String::as_str),
+        Some("Grace Hopper"),
+        "US Navy sorts last ascending"
+    );
+
+    // Bad input: a clear field error, nothing else.
+    let bad = owner
+        .call("load_leads", &world.fill("org={org}&query[status]=maybe"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("status"), "{}", bad.body);
+    let bad = owner
+        .call("load_leads", &world.fill("org={org}&query[after]=garbage"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let long = "x".repeat(100_000);
+    let reply = owner
+        .call(
+            "load_leads",
+            &world.fill(&format!("org={{org}}&query[q]={long}")),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "an oversized search is cut, not an error"
+    );
+}
+
+#[sqlx::test]
+async fn keyset_pages_walk_forward_and_back_without_gaps_and_counts_stop_at_the_cap(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into leads (organization_id, id, first_name, last_name, score, created_at)
+         select $1, gen_random_uuid(), 'Lead', n::text, (n % 100)::smallint, now() - make_interval(secs => n)
+         from generate_series(1, 10050) n",
+    )
+    .bind(world.org_a)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut owner = Client::new(&app);
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+
+    let first = page(&mut owner, &world, "").await;
+    assert_eq!(first["count"]["AtLeast"], 10_000, "{}", first["count"]);
+    for sort in [
+        "",
+        "&query[sort]=score&query[dir]=desc",
+        "&query[sort]=name&query[dir]=asc",
+    ] {
+        let mut seen: Vec<String> = Vec::new();
+        let mut current = page(&mut owner, &world, sort).await;
+        for _ in 0..3 {
+            seen.extend(
+                current["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["id"].as_str().unwrap().to_owned()),
+            );
+            let next = current["next"].as_str().unwrap().to_owned();
+            current = page(
+                &mut owner,
+                &world,
+                &format!("{sort}&query[after]={}", urlencode(&next)),
+            )
+            .await;
+        }
+        let unique: std::collections::BTreeSet<_> = seen.iter().collect();
+        assert_eq!(unique.len(), 150, "{sort}: three pages, no row twice");
+        // One step back lands on the third page exactly.
+        let prev = current["prev"].as_str().unwrap().to_owned();
+        let back = page(
+            &mut owner,
+            &world,
+            &format!("{sort}&query[before]={}", urlencode(&prev)),
+        )
+        .await;
+        let back_ids: Vec<String> = back["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(back_ids, seen[100..150].to_vec(), "{sort}: previous page");
+    }
+}
+
+#[sqlx::test]
+async fn record_and_tenant_scope_hold_in_the_list_the_detail_and_edits(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let ids = add_leads(
+        &pool,
+        &world,
+        &[
+            (
+                "Mine",
+                "One",
+                "m1@x.example",
+                "X",
+                "new",
+                Some("sales_rep"),
+                &[],
+            ),
+            (
+                "Theirs",
+                "Two",
+                "t2@x.example",
+                "X",
+                "new",
+                Some("manager"),
+                &[],
+            ),
+        ],
+    )
+    .await;
+    let mut rep = Client::new(&app);
+    rep.sign_in(&world.email("sales_rep"), PASSWORD).await;
+    let mut listed = names(&page(&mut rep, &world, "").await);
+    listed.sort();
+    assert_eq!(listed, ["Lena Lead", "Mine One"], "own leads only");
+    let theirs = ids[1];
+    for (endpoint, body) in [
+        ("load_lead", format!("org={{org}}&id={theirs}")),
+        (
+            "update_lead",
+            format!("org={{org}}&id={theirs}&version=1&lead[first_name]=Hijack"),
+        ),
+        (
+            "change_lead_status",
+            format!("org={{org}}&id={theirs}&version=1&status=lost&reason=mine+now"),
+        ),
+        (
+            "add_lead_activity",
+            format!("org={{org}}&id={theirs}&kind=note&subject=peek"),
+        ),
+    ] {
+        let reply = rep.call(endpoint, &world.fill(&body)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{endpoint}: {}",
+            reply.body
+        );
+    }
+    // The owner of B reaches none of A's leads with B's own slug.
+    let mut other = Client::new(&app);
+    other.sign_in(&world.email("owner_b"), PASSWORD).await;
+    let reply = other
+        .call("load_lead", &format!("org={}&id={}", world.slug_b, ids[0]))
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    let unchanged: String = sqlx::query_scalar("select first_name from leads where id = $1")
+        .bind(theirs)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(unchanged, "Theirs");
+}
+
+#[sqlx::test]
+async fn a_stale_edit_is_refused_and_nothing_is_overwritten(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let mut rep = Client::new(&app);
+    rep.sign_in(&world.email("sales_rep"), PASSWORD).await;
+    let mut manager = Client::new(&app);
+    manager.sign_in(&world.email("manager"), PASSWORD).await;
+    let lead = world.lead;
+    // Both opened version 1; the manager saves first.
+    let first = manager
+        .call("update_lead", &world.fill(&format!("org={{org}}&id={lead}&version=1&lead[first_name]=Manager&lead[company]=Lead+Corp&lead[email]=lena-{{tag}}%40leadcorp.example")))
+        .await;
+    assert!(first.status.is_success(), "{}", first.body);
+    let stale = rep
+        .call(
+            "update_lead",
+            &world.fill(&format!(
+                "org={{org}}&id={lead}&version=1&lead[first_name]=Rep"
+            )),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("Someone else changed this lead"),
+        "{}",
+        stale.body
+    );
+    let (name, version): (String, i32) =
+        sqlx::query_as("select first_name, version from leads where id = $1")
+            .bind(lead)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((name.as_str(), version), ("Manager", 2));
+    // Validation: every bad field is named, nothing changes.
+    let bad = rep
+        .call("update_lead", &world.fill(&format!("org={{org}}&id={lead}&version=2&lead[email]=nope&lead[estimated_value]=-3&lead[next_follow_up]=soon")))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["email", "estimated_value", "next_follow_up"] {
+        assert!(bad.body.contains(field), "{field}: {}", bad.body);
+    }
+    let duplicate = rep
+        .call(
+            "create_lead",
+            &world.fill("org={org}&lead[email]=lena-{tag}%40leadcorp.example"),
+        )
+        .await;
+    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        duplicate
+            .body
+            .contains("Another lead already has this email"),
+        "{}",
+        duplicate.body
+    );
+}
+
+#[sqlx::test]
+async fn status_changes_assignments_and_activities_are_recorded(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let mut manager = Client::new(&app);
+    manager.sign_in(&world.email("manager"), PASSWORD).await;
+    let lead = world.lead;
+    let no_reason = manager
+        .call(
+            "change_lead_status",
+            &world.fill(&format!("org={{org}}&id={lead}&version=1&status=lost")),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let lost = manager
+        .call(
+            "change_lead_status",
+            &world.fill(&format!(
+                "org={{org}}&id={lead}&version=1&status=lost&reason=Chose+a+competitor"
+            )),
+        )
+        .await;
+    assert!(lost.status.is_success(), "{}", lost.body);
+    let victim = world.victim;
+    let assigned = manager
+        .call(
+            "assign_lead",
+            &world.fill(&format!("org={{org}}&id={lead}&assignee={victim}")),
+        )
+        .await;
+    assert!(assigned.status.is_success(), "{}", assigned.body);
+    let partner = world.users["partner"].0;
+    let refused = manager
+        .call(
+            "assign_lead",
+            &world.fill(&format!("org={{org}}&id={lead}&assignee={partner}")),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "partners are not assignees"
+    );
+    let logged = manager
+        .call("add_lead_activity", &world.fill(&format!("org={{org}}&id={lead}&kind=call&subject=Intro+call&body=Went+well&due_on=2030-01-15")))
+        .await;
+    assert!(logged.status.is_success(), "{}", logged.body);
+
+    let detail = manager
+        .call("load_lead", &world.fill(&format!("org={{org}}&id={lead}")))
+        .await;
+    let detail: Value = serde_json::from_str(&detail.body).unwrap();
+    assert_eq!(detail["status"], "Lost");
+    assert_eq!(detail["lost_reason"], "Chose a competitor");
+    assert_eq!(detail["form"]["next_follow_up"], "2030-01-15");
+    let titles: Vec<&str> = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Status: new → lost"), "{titles:?}");
+    assert!(
+        titles.iter().any(|t| t.starts_with("Assigned to victim")),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"Call: Intro call"), "{titles:?}");
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_logs where organization_id = $1 and entity_id = $2::text and action like 'lead.%'",
+    )
+    .bind(world.org_a)
+    .bind(lead)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 3);
+}
+
+#[sqlx::test]
+async fn the_export_streams_the_filter_as_safe_csv_and_is_audited(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    add_leads(
+        &pool,
+        &world,
+        &[
+            (
+                "=HYPERLINK(\"http://evil\")",
+                "Formula",
+                "f@x.example",
+                "+1 Corp",
+                "qualified",
+                None,
+                &[],
+            ),
+            (
+                "Plain",
+                "Person",
+                "p@x.example",
+                "Quote \"Co\", Ltd",
+                "qualified",
+                None,
+                &[],
+            ),
+            ("Other", "Status", "o@x.example", "Y", "new", None, &[]),
+        ],
+    )
+    .await;
+    let mut manager = Client::new(&app);
+    manager.sign_in(&world.email("manager"), PASSWORD).await;
+    let reply = manager
+        .get(&world.fill("/o/{org}/leads/export.csv?status=qualified"))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.header("content-type").starts_with("text/csv"));
+    assert!(reply.header("content-disposition").contains("attachment"));
+    let lines: Vec<&str> = reply.body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 3, "header and two qualified leads: {lines:?}");
+    assert!(lines[0].starts_with("id,first_name,last_name,email"));
+    assert!(
+        reply.body.contains("\"'=HYPERLINK(\"\"http://evil\"\")\""),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains(",'+1 Corp,"), "{}", reply.body);
+    assert!(
+        reply.body.contains("\"Quote \"\"Co\"\", Ltd\""),
+        "{}",
+        reply.body
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_logs where organization_id = $1 and action = 'lead.exported'",
+    )
+    .bind(world.org_a)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+
+    // Compressed, as browsers ask for it: the stream must end cleanly through the
+    // compression layer (which polls once more after the end).
+    let request = http::Request::get(world.fill("/o/{org}/leads/export.csv?status=qualified"))
+        .header("host", "localhost")
+        .header("cookie", manager.cookie.clone().unwrap())
+        .header("accept-encoding", "gzip, deflate, br")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let compressed = common::send(&app, request).await;
+    assert_eq!(compressed.status, StatusCode::OK);
+    assert!(!compressed.header("content-encoding").is_empty());
+    assert!(!compressed.body.is_empty());
+
+    let mut viewer = Client::new(&app);
+    viewer.sign_in(&world.email("viewer"), PASSWORD).await;
+    let refused = viewer.get(&world.fill("/o/{org}/leads/export.csv")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let bad = manager
+        .get(&world.fill("/o/{org}/leads/export.csv?status=maybe"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
