@@ -575,3 +575,99 @@ async fn the_export_streams_the_filter_as_safe_csv_and_is_audited(pool: PgPool) 
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[sqlx::test]
+async fn scores_are_recomputed_stored_and_explained_when_inputs_change(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into icp_profiles (organization_id, id, name, job_titles, industries) values ($1, $2, 'Scaling SaaS founder', '{founder}', '{software}')",
+    )
+    .bind(world.org_a)
+    .bind(Uuid::now_v7())
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut rep = Client::new(&app);
+    rep.sign_in(&world.email("sales_rep"), PASSWORD).await;
+    let reply = rep
+        .call("create_lead", &world.fill("org={org}&lead[first_name]=Finn&lead[last_name]=Founder&lead[job_title]=Co-Founder&lead[email]=finn%40startup.example"))
+        .await;
+    assert!(reply.status.is_success(), "{}", reply.body);
+    let id: Uuid = sqlx::query_scalar("select id from leads where email = 'finn@startup.example'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let detail = |client: &mut Client| {
+        let mut client = client.clone();
+        let body = world.fill(&format!("org={{org}}&id={id}"));
+        async move {
+            let reply = client.call("load_lead", &body).await;
+            serde_json::from_str::<Value>(&reply.body).unwrap()
+        }
+    };
+    let before = detail(&mut rep).await;
+    let factors: Vec<String> = before["explanation"]["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        factors.contains(&"+12: job title matches ICP 'Scaling SaaS founder'".to_owned()),
+        "{factors:?}"
+    );
+    assert!(
+        factors.contains(&"-6: never contacted".to_owned()),
+        "{factors:?}"
+    );
+    let insights: Vec<&str> = before["insights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i[0].as_str().unwrap())
+        .collect();
+    assert!(insights.contains(&"Going cold"), "{insights:?}");
+
+    let logged = rep
+        .call(
+            "add_lead_activity",
+            &world.fill(&format!(
+                "org={{org}}&id={id}&kind=demo&subject=Product+demo"
+            )),
+        )
+        .await;
+    assert!(logged.status.is_success(), "{}", logged.body);
+    let after = detail(&mut rep).await;
+    let (s0, s1) = (
+        before["score"].as_i64().unwrap(),
+        after["score"].as_i64().unwrap(),
+    );
+    println!(
+        "score: new lead {s0}, after a demo {s1}; history points {}",
+        after["history"].as_array().unwrap().len()
+    );
+    assert!(s1 > s0, "{s0} -> {s1}");
+    assert_eq!(after["history"].as_array().unwrap().len(), 2);
+    let insights: Vec<&str> = after["insights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i[0].as_str().unwrap())
+        .collect();
+    assert!(!insights.contains(&"Going cold"), "{insights:?}");
+    let (stored, version): (i16, String) = sqlx::query_as(
+        "select l.score, s.model_version from leads l join lead_scores s on s.lead_id = l.id where l.id = $1 order by s.computed_at desc limit 1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((i64::from(stored), version.as_str()), (s1, "rules-1"));
+}

@@ -5,8 +5,10 @@
 
 use super::model::{
     ActivityKind, COUNT_CAP, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow,
-    LeadSource, LeadStatus, MatchCount, PAGE_SIZE, SortKey, TimelineItem, parse_amount, parse_tags,
+    LeadSource, LeadStatus, MatchCount, PAGE_SIZE, ScoreExplanation, SortKey, TimelineItem,
+    parse_amount, parse_tags,
 };
+use super::score::Factor;
 use crate::access::model::{LeadScope, Permission};
 use crate::auth::model::EmailAddress;
 use crate::error::AppError;
@@ -487,6 +489,55 @@ pub async fn detail(mut tenant: Tenant, id: Uuid) -> Result<LeadDetail, AppError
         }
     })
     .collect();
+    let scores = sqlx::query!(
+        r#"select score, demographic, behavioral, temporal, conversational, factors, computed_at
+           from lead_scores where lead_id = $1 order by computed_at desc, id desc limit 30"#,
+        id
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?;
+    let explanation = scores.first().map(|s| ScoreExplanation {
+        parts: vec![
+            ("Demographic fit".into(), s.demographic),
+            ("Engagement".into(), s.behavioral),
+            ("Recency and follow-up".into(), s.temporal),
+            ("Conversation".into(), s.conversational),
+        ],
+        factors: serde_json::from_value::<Vec<Factor>>(s.factors.clone())
+            .map(|f| f.iter().map(Factor::label).collect())
+            // Older rows (the demo seed's) carry {points, reason} without an area.
+            .unwrap_or_else(|_| {
+                s.factors
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|f| {
+                                Some(format!(
+                                    "{:+}: {}",
+                                    f.get("points")?.as_i64()?,
+                                    f.get("reason")?.as_str()?
+                                ))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }),
+        computed_at: s.computed_at.format(&Rfc3339).unwrap_or_default(),
+    });
+    let history = scores
+        .iter()
+        .rev()
+        .map(|s| (s.computed_at.date().to_string(), s.score))
+        .collect();
+    let insights = sqlx::query!(
+        "select title, detail from ai_insights where lead_id = $1 and acknowledged_at is null order by created_at",
+        id
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?
+    .into_iter()
+    .map(|i| (i.title, i.detail))
+    .collect();
     let assignees = assignees(&mut tenant).await?;
     let can_write = tenant.actor.can(Permission::LeadsWrite);
     let can_assign = tenant.actor.can(Permission::LeadsAssign);
@@ -522,6 +573,9 @@ pub async fn detail(mut tenant: Tenant, id: Uuid) -> Result<LeadDetail, AppError
         campaign: lead.campaign,
         created_at: lead.created_at.format(&Rfc3339).unwrap_or_default(),
         timeline,
+        explanation,
+        history,
+        insights,
         assignees,
         can_write,
         can_assign,
@@ -679,6 +733,7 @@ pub async fn create(mut tenant: Tenant, form: &LeadForm) -> Result<Uuid, AppErro
     .await
     .map_err(duplicate_email)?;
     journey(&mut tenant, id, "created", json!({ "source": "manual" })).await?;
+    super::scoring::recompute(&mut tenant, id).await?;
     tenant
         .audit(Entry {
             action: "lead.created",
@@ -739,6 +794,7 @@ pub async fn update(
     .await
     .map_err(duplicate_email)?;
     journey(&mut tenant, id, "edited", json!({})).await?;
+    super::scoring::recompute(&mut tenant, id).await?;
     tenant
         .audit(Entry {
             action: "lead.updated",
@@ -791,6 +847,7 @@ pub async fn change_status(
     .await?;
     let detail = json!({ "from": before.status.key(), "to": status.key(), "reason": reason });
     journey(&mut tenant, id, "status_changed", detail.clone()).await?;
+    super::scoring::recompute(&mut tenant, id).await?;
     tenant
         .audit(Entry {
             action: "lead.status_changed",
@@ -905,6 +962,7 @@ pub async fn add_activity(
     )
     .execute(&mut *tenant.tx)
     .await?;
+    super::scoring::recompute(&mut tenant, id).await?;
     tenant
         .audit(Entry {
             action: "lead.activity_logged",

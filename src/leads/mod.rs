@@ -9,3 +9,6 @@ mod db;
 pub mod export;
 pub mod model;
 pub mod pages;
+pub mod score;
+#[cfg(feature = "ssr")]
+mod scoring;

@@ -390,10 +390,27 @@ pub struct LeadDetail {
     pub timeline: Vec<TimelineItem>,
     /// Members it can be assigned to.
     pub assignees: Vec<(Uuid, String)>,
+    /// Why the lead has its score (the latest stored computation).
+    pub explanation: Option<ScoreExplanation>,
+    /// Score history, oldest first: (date, score).
+    pub history: Vec<(String, i16)>,
+    /// Open insights: (title, what to do).
+    pub insights: Vec<(String, String)>,
     /// Whether the viewer may edit, assign.
     pub can_write: bool,
     /// Whether the viewer may assign.
     pub can_assign: bool,
+}
+
+/// The reasons behind a lead's score.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreExplanation {
+    /// Sub-scores (name, 0-100): demographic, behavioural, temporal, conversational.
+    pub parts: Vec<(String, i16)>,
+    /// Each reason with its points (`+18: job title matches ICP …`), largest first.
+    pub factors: Vec<String>,
+    /// When it was computed (RFC 3339).
+    pub computed_at: String,
 }
 
 /// The fields a person edits. Text as typed; the server parses and validates.

@@ -361,6 +361,8 @@ fn LeadView(lead: LeadDetail) -> impl IntoView {
     let (id2, id3, id4) = (id.clone(), id.clone(), id.clone());
     let version2 = version.clone();
     let back = org_href(&org, "leads");
+    let score_lead = lead.clone();
+    let form = lead.form.clone();
     view! {
         <Title text=name.clone() />
         <PageHeader title=name description=subtitle>
@@ -376,10 +378,11 @@ fn LeadView(lead: LeadDetail) -> impl IntoView {
                         <input type="hidden" name="org" value=org2 />
                         <input type="hidden" name="id" value=id2 />
                         <input type="hidden" name="version" value=version />
-                        <LeadFields form=lead.form.clone() error=update_error />
+                        <LeadFields form=form error=update_error />
                         <div>{lead.can_write.then(|| view! { <Button>"Save changes"</Button> })}</div>
                     </ActionForm>
                 </Card>
+                <ScoreCard lead=score_lead />
                 <Card title="Timeline">
                     <Timeline items=lead.timeline.clone() />
                 </Card>
@@ -433,6 +436,101 @@ fn LeadView(lead: LeadDetail) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// The score, why, its history as a chart, and what to do next.
+#[component]
+fn ScoreCard(lead: LeadDetail) -> impl IntoView {
+    let insights = lead.insights.clone();
+    view! {
+        <Card title="Score">
+            <div class="flex flex-wrap items-baseline gap-3">
+                <p class="text-4xl font-semibold tabular-nums">{lead.score}</p>
+                <p class="text-sm text-muted">{format!("of 100 · {}% confidence", lead.score_confidence)}</p>
+            </div>
+            {(!insights.is_empty()).then(|| view! {
+                <ul class="mt-4 grid gap-2" aria-label="Insights">
+                    {insights.into_iter().map(|(title, detail)| view! {
+                        <li class="flash flash-info"><span class="font-medium">{title}</span> " · " {detail}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+            {lead.explanation.clone().map(|e| {
+                let computed = e.computed_at.get(..16).unwrap_or_default().replace('T', " ");
+                view! {
+                    <div class="mt-4 grid gap-6 md:grid-cols-2">
+                        <div>
+                            <h3 class="text-sm font-semibold">"Sub-scores"</h3>
+                            <dl class="mt-2 grid gap-2">
+                                {e.parts.into_iter().map(|(name, value)| view! {
+                                    <div>
+                                        <dt class="flex justify-between text-xs text-muted"><span>{name}</span><span class="tabular-nums">{value}</span></dt>
+                                        <dd><meter class="meter" min="0" max="100" value=value.to_string()>{value}</meter></dd>
+                                    </div>
+                                }).collect_view()}
+                            </dl>
+                        </div>
+                        <div>
+                            <h3 class="text-sm font-semibold">"Why"</h3>
+                            <ul class="mt-2 grid gap-1 text-sm">
+                                {e.factors.into_iter().take(8).map(|f| {
+                                    let tone = if f.starts_with('-') { "text-danger" } else { "" };
+                                    view! { <li class=tone>{f}</li> }
+                                }).collect_view()}
+                            </ul>
+                            <p class="mt-2 text-xs text-muted">"Computed " <time datetime=e.computed_at.clone()>{computed}</time></p>
+                        </div>
+                    </div>
+                }
+            })}
+            <ScoreChart history=lead.history />
+        </Card>
+    }
+}
+
+/// The score history as a line chart (server-rendered SVG) with its numbers in a table
+/// for screen readers.
+#[component]
+fn ScoreChart(history: Vec<(String, i16)>) -> impl IntoView {
+    if history.len() < 2 {
+        return ().into_any();
+    }
+    let (w, h, pad) = (600.0_f64, 120.0_f64, 6.0_f64);
+    let step = (w - 2.0 * pad) / (history.len() - 1) as f64;
+    let y = |v: i16| pad + (h - 2.0 * pad) * (1.0 - f64::from(v) / 100.0);
+    let points = history
+        .iter()
+        .enumerate()
+        .map(|(i, (_, v))| format!("{:.1},{:.1}", pad + step * i as f64, y(*v)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let first = history.first().cloned().unwrap_or_default();
+    let last = history.last().cloned().unwrap_or_default();
+    let summary = format!(
+        "Score history: {} on {}, {} on {}, {} points in between",
+        first.1,
+        first.0,
+        last.1,
+        last.0,
+        history.len()
+    );
+    view! {
+        <figure class="mt-6">
+            <figcaption class="text-sm font-semibold">"History"</figcaption>
+            <svg viewBox=format!("0 0 {w} {h}") class="mt-2 h-32 w-full text-accent" role="img" aria-label=summary preserveAspectRatio="none">
+                <line x1="0" y1=y(50).to_string() x2=w.to_string() y2=y(50).to_string() stroke="currentColor" stroke-opacity="0.2" stroke-dasharray="4 4" />
+                <polyline points=points fill="none" stroke="currentColor" stroke-width="2.5" vector-effect="non-scaling-stroke" />
+            </svg>
+            <table class="sr-only">
+                <caption>"Score history"</caption>
+                <thead><tr><th scope="col">"Date"</th><th scope="col">"Score"</th></tr></thead>
+                <tbody>
+                    {history.into_iter().map(|(d, v)| view! { <tr><td>{d}</td><td>{v}</td></tr> }).collect_view()}
+                </tbody>
+            </table>
+        </figure>
+    }
+    .into_any()
 }
 
 #[component]
