@@ -135,3 +135,30 @@ async fn scale_data_is_skewed_complete_and_built_once(pool: PgPool) {
     assert!(!again.built);
     assert_eq!(again.leads, 3_000, "a second run adds nothing");
 }
+
+#[sqlx::test]
+async fn a_connection_returned_inside_a_transaction_is_rolled_back(pool: PgPool) {
+    use revdesk::server::db::end_stray_transaction;
+    let mut conn = pool.acquire().await.unwrap();
+    // A transaction sqlx does not know about, as a cancelled request can leave one.
+    sqlx::query("begin").execute(&mut *conn).await.unwrap();
+    sqlx::query("create temporary table stray (x int)")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    assert!(end_stray_transaction(&mut conn).await.unwrap());
+    // SAVEPOINT works only inside a transaction block.
+    let savepoint = sqlx::query("savepoint probe").execute(&mut *conn).await;
+    assert!(savepoint.is_err(), "the transaction was ended");
+    let kept: Option<String> = sqlx::query_scalar("select to_regclass('pg_temp.stray')::text")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(kept, None, "and rolled back, not committed");
+    // An idle connection is recognised as such (nothing to roll back).
+    let row = sqlx::Executor::fetch_one(&mut *conn, "select now() <> statement_timestamp()")
+        .await
+        .unwrap();
+    assert!(!sqlx::Row::get::<bool, _>(&row, 0));
+    assert!(end_stray_transaction(&mut conn).await.unwrap());
+}

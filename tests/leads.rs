@@ -671,3 +671,113 @@ async fn scores_are_recomputed_stored_and_explained_when_inputs_change(pool: PgP
     .unwrap();
     assert_eq!((i64::from(stored), version.as_str()), (s1, "rules-1"));
 }
+
+#[sqlx::test]
+async fn the_board_totals_every_lead_and_moves_cards(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    add_leads(
+        &pool,
+        &world,
+        &[
+            (
+                "A",
+                "One",
+                "a1@x.example",
+                "X",
+                "qualified",
+                Some("sales_rep"),
+                &[],
+            ),
+            (
+                "B",
+                "Two",
+                "b2@x.example",
+                "X",
+                "qualified",
+                Some("manager"),
+                &[],
+            ),
+            (
+                "C",
+                "Three",
+                "c3@x.example",
+                "X",
+                "proposal",
+                Some("manager"),
+                &[],
+            ),
+        ],
+    )
+    .await;
+    let mut manager = Client::new(&app);
+    manager.sign_in(&world.email("manager"), PASSWORD).await;
+    let board = |client: &mut Client| {
+        let mut client = client.clone();
+        let body = world.fill("org={org}");
+        async move {
+            let reply = client.call("load_board", &body).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            serde_json::from_str::<Value>(&reply.body).unwrap()
+        }
+    };
+    let column = |b: &Value, status: &str| {
+        b.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["status"] == status)
+            .unwrap()
+            .clone()
+    };
+    let before = board(&mut manager).await;
+    let qualified = column(&before, "Qualified");
+    assert_eq!(qualified["count"], 2);
+    // add_leads gives values of 1000.00 and 2000.00 to the first two leads.
+    assert_eq!(qualified["value"]["minor"], 300_000);
+    assert_eq!(column(&before, "New")["count"], 1, "the world's own lead");
+
+    let lead = world.lead;
+    let moved = manager
+        .call(
+            "move_lead",
+            &world.fill(&format!("org={{org}}&id={lead}&version=1&status=qualified")),
+        )
+        .await;
+    assert!(moved.status.is_success(), "{}", moved.body);
+    let after = board(&mut manager).await;
+    assert_eq!(column(&after, "Qualified")["count"], 3);
+    assert_eq!(column(&after, "New")["count"], 0);
+    let stale = manager
+        .call(
+            "move_lead",
+            &world.fill(&format!("org={{org}}&id={lead}&version=1&status=proposal")),
+        )
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::CONFLICT,
+        "a card moved from an old board is refused"
+    );
+    let lost = manager
+        .call(
+            "move_lead",
+            &world.fill(&format!("org={{org}}&id={lead}&version=2&status=lost")),
+        )
+        .await;
+    assert_eq!(
+        lost.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "lost needs the detail page's reason"
+    );
+
+    // A sales rep's board counts only their scope.
+    let mut rep = Client::new(&app);
+    rep.sign_in(&world.email("sales_rep"), PASSWORD).await;
+    let mine = board(&mut rep).await;
+    assert_eq!(
+        column(&mine, "Qualified")["count"],
+        2,
+        "own lead plus the world's lead"
+    );
+    assert_eq!(column(&mine, "Proposal")["count"], 0);
+}

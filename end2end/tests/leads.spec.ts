@@ -99,3 +99,40 @@ test("export the current filter as CSV", async ({ page }) => {
   expect(lines.length - 1).toBe(count);
   for (const line of lines.slice(1)) expect(line).toContain(",converted,");
 });
+
+test("move a card on the board", async ({ page }) => {
+  await signIn(page, "manager@northwind.example");
+  await open(page, "/o/northwind/leads/board");
+  await expectAccessible(page);
+  // Each project moves a card out of its own column, so the two runs never collide.
+  const [from, to, label] = jsEnabled() ? ["new", "contacted", "Contacted"] : ["qualified", "proposal", "Proposal"];
+  const card = page.locator(`[data-column="${from}"] [data-card]`).first();
+  const href = await card.getByRole("link").getAttribute("href");
+  const moved = page.waitForResponse((r) => r.url().includes("/api/move_lead"));
+  if (jsEnabled()) {
+    // Drop on the column's header: aiming at a tall column's middle would scroll the
+    // page between mouse-down and the drag, and pick up another card.
+    await card.dragTo(page.locator(`[data-column="${to}"] header`));
+  } else {
+    await card.getByRole("combobox").selectOption(to);
+    await card.getByRole("button", { name: "Move" }).click();
+  }
+  await moved;
+  await page.waitForLoadState();
+  await expect(page).toHaveURL(/\/leads\/board/);
+  await page.goto(href!);
+  await expect(page.locator("header").getByText(label, { exact: true })).toBeVisible();
+});
+
+test("the dashboard's tiles and charts lead to the filtered list", async ({ page }) => {
+  await signIn(page, "manager@northwind.example");
+  await expect(page).toHaveURL(/\/o\/northwind$/);
+  await expect(page.getByRole("table", { name: "Open pipeline: estimated value by status" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("link", { name: /Follow-ups due today/ }).click();
+  await expect(page).toHaveURL(/\/o\/northwind\/leads\?follow_up_to=\d{4}-\d{2}-\d{2}$/);
+  await page.goBack();
+  await page.getByRole("table", { name: /Open pipeline/ }).getByRole("link", { name: "Qualified" }).click();
+  await expect(page).toHaveURL(/status=qualified/);
+  for (const text of await page.locator("tbody tr td:nth-child(3)").allTextContents()) expect(text).toBe("Qualified");
+});

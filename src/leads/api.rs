@@ -1,7 +1,7 @@
 //! Server functions of the leads pipeline: guard first (with the permission each needs),
 //! then one tenant transaction with its audit entry.
 
-use super::model::{LeadDetail, LeadForm, LeadPage, LeadQuery};
+use super::model::{BoardColumn, LeadDetail, LeadForm, LeadPage, LeadQuery};
 use crate::error::AppError;
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -99,4 +99,33 @@ pub async fn add_lead_activity(
     super::db::add_activity(tenant, id, &kind, &subject, &body, due_on.as_deref()).await?;
     leptos_axum::redirect(&format!("/o/{org}/leads/{id}?notice=activity"));
     Ok(())
+}
+
+/// The board: per status, totals and the newest cards, with the list's filters.
+#[server(endpoint = "load_board")]
+pub async fn load_board(
+    org: String,
+    #[server(default)] query: LeadQuery,
+) -> Result<Vec<BoardColumn>, AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsRead)).await?;
+    super::db::board(tenant, &query).await
+}
+
+/// Moves a card to another column. Without JavaScript the form posts and the browser
+/// comes back to the board it came from (the `Referer`, filters included).
+#[server(endpoint = "move_lead")]
+pub async fn move_lead(
+    org: String,
+    id: Uuid,
+    version: i32,
+    status: String,
+) -> Result<(), AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsWrite)).await?;
+    if status == "lost" || status == "unqualified" {
+        return Err(AppError::field(
+            "status",
+            "Open the lead to mark it lost or unqualified; it asks for a reason.",
+        ));
+    }
+    super::db::change_status(tenant, id, version, &status, None).await
 }

@@ -4,9 +4,9 @@
 //! narrowed to one id, never a second way in).
 
 use super::model::{
-    ActivityKind, COUNT_CAP, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow,
-    LeadSource, LeadStatus, MatchCount, PAGE_SIZE, ScoreExplanation, SortKey, TimelineItem,
-    parse_amount, parse_tags,
+    ActivityKind, BOARD_CARDS, BOARD_STATUSES, BoardCard, BoardColumn, COUNT_CAP, LeadDetail,
+    LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource, LeadStatus, MatchCount,
+    PAGE_SIZE, ScoreExplanation, SortKey, TimelineItem, parse_amount, parse_tags,
 };
 use super::score::Factor;
 use crate::access::model::{LeadScope, Permission};
@@ -1084,4 +1084,82 @@ pub async fn export(
     }
     tenant.commit().await?;
     Ok(rows)
+}
+
+#[derive(sqlx::FromRow)]
+struct CardRow {
+    status: LeadStatus,
+    id: Uuid,
+    version: i32,
+    first_name: String,
+    last_name: String,
+    company: Option<String>,
+    score: i16,
+    estimated_value_minor: Option<i64>,
+    currency: String,
+}
+
+/// The board: per status, the totals of every matching lead and the newest cards.
+pub async fn board(mut tenant: Tenant, query: &LeadQuery) -> Result<Vec<BoardColumn>, AppError> {
+    let filter = Filter::parse(query, tenant.actor.user_id)?;
+    let mut totals = QueryBuilder::<Postgres>::new(
+        "select l.status, count(*) as n, coalesce(sum(l.estimated_value_minor), 0)::bigint as value,
+                coalesce(min(l.currency::text), 'USD') as currency
+         from leads l where l.deleted_at is null",
+    );
+    scope(&mut totals, &tenant);
+    filter.push(&mut totals);
+    totals.push(" group by l.status");
+    let totals: Vec<(LeadStatus, i64, i64, String)> =
+        totals.build_query_as().fetch_all(&mut *tenant.tx).await?;
+    let mut cards = QueryBuilder::<Postgres>::new(
+        "select s.status, c.id, c.version, c.first_name, c.last_name, c.company, c.score,
+                c.estimated_value_minor, c.currency
+         from unnest(",
+    );
+    cards
+        .push_bind(BOARD_STATUSES.to_vec())
+        .push(
+            "::lead_status[]) s(status) cross join lateral (
+                 select l.id, l.version, l.first_name, l.last_name, l.company, l.score, l.estimated_value_minor,
+                        l.currency::text as currency
+                 from leads l where l.deleted_at is null and l.status = s.status",
+        );
+    scope(&mut cards, &tenant);
+    filter.push(&mut cards);
+    cards
+        .push(" order by l.created_at desc, l.id desc limit ")
+        .push_bind(BOARD_CARDS)
+        .push(") c");
+    let rows: Vec<CardRow> = cards.build_query_as().fetch_all(&mut *tenant.tx).await?;
+    tenant.commit().await?;
+    Ok(BOARD_STATUSES
+        .iter()
+        .map(|status| {
+            let total = totals.iter().find(|t| t.0 == *status);
+            BoardColumn {
+                status: *status,
+                count: total.map(|t| t.1).unwrap_or(0),
+                value: Money {
+                    minor: total.map(|t| t.2).unwrap_or(0),
+                    currency: total.map(|t| t.3.clone()).unwrap_or_else(|| "USD".into()),
+                },
+                cards: rows
+                    .iter()
+                    .filter(|r| r.status == *status)
+                    .map(|r| BoardCard {
+                        id: r.id,
+                        version: r.version,
+                        name: full_name(&r.first_name, &r.last_name),
+                        company: r.company.clone(),
+                        score: r.score,
+                        value: r.estimated_value_minor.map(|minor| Money {
+                            minor,
+                            currency: r.currency.clone(),
+                        }),
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
 }

@@ -1,6 +1,7 @@
 //! The leads pipeline: list, detail, edits, status changes, activities and export.
 
 pub mod api;
+pub mod board;
 #[cfg(feature = "ssr")]
 pub mod csv;
 #[cfg(feature = "ssr")]

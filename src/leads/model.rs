@@ -539,3 +539,48 @@ mod tests {
         assert_eq!(MatchCount::AtLeast(10_000).label(), "10,000+ leads");
     }
 }
+
+/// The statuses the board shows, in pipeline order. Lost and unqualified leads leave the
+/// board through the detail page, where a reason is asked for.
+pub const BOARD_STATUSES: [LeadStatus; 7] = [
+    LeadStatus::New,
+    LeadStatus::Contacted,
+    LeadStatus::Qualified,
+    LeadStatus::Proposal,
+    LeadStatus::Negotiation,
+    LeadStatus::Nurturing,
+    LeadStatus::Converted,
+];
+
+/// Cards shown per board column (the newest); the totals count them all.
+pub const BOARD_CARDS: i64 = 20;
+
+/// One card of the board.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardCard {
+    /// The lead's id.
+    pub id: Uuid,
+    /// Its version (moves are optimistic edits too).
+    pub version: i32,
+    /// Its name.
+    pub name: String,
+    /// Its company.
+    pub company: Option<String>,
+    /// Its score.
+    pub score: i16,
+    /// Its estimated value.
+    pub value: Option<Money>,
+}
+
+/// One column of the board.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardColumn {
+    /// The status it stands for.
+    pub status: LeadStatus,
+    /// Leads in it (all, not just the cards shown).
+    pub count: i64,
+    /// Their estimated value, summed.
+    pub value: Money,
+    /// The newest cards.
+    pub cards: Vec<BoardCard>,
+}

@@ -68,9 +68,15 @@ pub fn LeadsPage() -> impl IntoView {
         org_href(&org, "leads/export.csv"),
         query.first_page().to_query()
     );
+    let board = format!(
+        "{}?{}",
+        org_href(&org, "leads/board"),
+        query.first_page().to_query()
+    );
     view! {
         <Title text="Leads" />
         <PageHeader title="Leads" description="Search, filter and sort; the address keeps the view, so bookmark or share it.">
+            <ButtonLink href=board variant=Variant::Secondary>"Board view"</ButtonLink>
             <ButtonLink href=export variant=Variant::Secondary>"Export CSV"</ButtonLink>
             <ButtonLink href=org_href(&org, "leads/new")>"New lead"</ButtonLink>
         </PageHeader>

@@ -1,7 +1,9 @@
 //! The SQL of the dashboard, billing overview and partner portal.
 
 use super::model::{Billing, Dashboard, InvoiceSummary, Money, Portal};
+use crate::access::model::LeadScope;
 use crate::error::AppError;
+use crate::leads::model::{LeadSource, LeadStatus};
 use crate::server::guard::Tenant;
 
 /// Counts within the caller's record scope, each stopping at the cap.
@@ -20,14 +22,78 @@ pub async fn dashboard(mut tenant: Tenant) -> Result<Dashboard, AppError> {
                   count(*) filter (where next_follow_up_at < (current_date + 1)) as "due!",
                   (select count(*) from organization_members where status = 'active') as "members!"
            from visible"#,
-        scope as crate::access::model::LeadScope,
+        scope as LeadScope,
         tenant.actor.user_id,
         tenant.actor.team_id,
         Dashboard::COUNT_CAP,
     )
     .fetch_one(&mut *tenant.tx)
     .await?;
+    let (me, team) = (tenant.actor.user_id, tenant.actor.team_id);
+    let pipeline = sqlx::query!(
+        r#"select l.status as "status!: LeadStatus", count(*) as "n!",
+                  coalesce(sum(l.estimated_value_minor), 0)::bigint as "value!", coalesce(min(l.currency::text), 'USD') as "currency!"
+           from leads l
+           where l.deleted_at is null and l.status not in ('converted', 'lost', 'unqualified')
+             and ($1::lead_scope = 'all' or l.assignee_id = $2 or ($1::lead_scope = 'team' and l.team_id = $3))
+           group by l.status order by l.status"#,
+        scope as LeadScope,
+        me,
+        team,
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.status, r.n, Money { minor: r.value, currency: r.currency }))
+    .collect();
+    let recent = sqlx::query!(
+        r#"select count(*) as "total!", count(*) filter (where l.status = 'converted') as "converted!",
+                  count(*) filter (where l.created_at > now() - interval '30 days') as "new_30d!"
+           from leads l
+           where l.deleted_at is null and l.created_at > now() - interval '90 days'
+             and ($1::lead_scope = 'all' or l.assignee_id = $2 or ($1::lead_scope = 'team' and l.team_id = $3))"#,
+        scope as LeadScope,
+        me,
+        team,
+    )
+    .fetch_one(&mut *tenant.tx)
+    .await?;
+    let top_sources = sqlx::query!(
+        r#"select l.source as "source!: LeadSource", count(*) as "n!" from leads l
+           where l.deleted_at is null and l.created_at > now() - interval '90 days'
+             and ($1::lead_scope = 'all' or l.assignee_id = $2 or ($1::lead_scope = 'team' and l.team_id = $3))
+           group by l.source order by 2 desc, 1 limit 5"#,
+        scope as LeadScope,
+        me,
+        team,
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.source, r.n))
+    .collect();
+    let insights = sqlx::query!(
+        r#"select l.id, trim(l.first_name || ' ' || l.last_name) as "name!", i.title
+           from ai_insights i join leads l on l.organization_id = i.organization_id and l.id = i.lead_id
+           where i.acknowledged_at is null and l.deleted_at is null
+             and ($1::lead_scope = 'all' or l.assignee_id = $2 or ($1::lead_scope = 'team' and l.team_id = $3))
+           order by i.created_at desc limit 6"#,
+        scope as LeadScope,
+        me,
+        team,
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.name, r.title))
+    .collect();
+    let dates = sqlx::query!(
+        r#"select current_date::text as "today!", (current_date - 30)::text as "month!", (current_date - 90)::text as "quarter!""#
+    )
+    .fetch_one(&mut *tenant.tx)
+    .await?;
     let dashboard = Dashboard {
+        dates: (dates.today, dates.month, dates.quarter),
         organization: tenant.org.name.clone(),
         role: tenant.actor.role,
         lead_scope: scope,
@@ -35,6 +101,11 @@ pub async fn dashboard(mut tenant: Tenant) -> Result<Dashboard, AppError> {
         open_leads: row.open,
         follow_ups_due: row.due,
         members: row.members,
+        new_30d: recent.new_30d,
+        conversion_bp: (recent.total > 0).then(|| recent.converted * 10_000 / recent.total),
+        pipeline,
+        top_sources,
+        insights,
     };
     tenant.commit().await?;
     Ok(dashboard)

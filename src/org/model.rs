@@ -1,7 +1,9 @@
 //! What the dashboard, billing and portal pages show.
 
 use crate::access::model::{LeadScope, MemberRole};
+use crate::leads::model::{LeadSource, LeadStatus};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// An amount of money in minor units with its currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +48,19 @@ pub struct Dashboard {
     pub follow_ups_due: i64,
     /// Active members.
     pub members: i64,
+    /// Leads created in the last 30 days, within scope.
+    pub new_30d: i64,
+    /// Of the leads created in the last 90 days, the share converted, in basis points
+    /// (`None` when there were none).
+    pub conversion_bp: Option<i64>,
+    /// Open pipeline by status: (status, count, estimated value).
+    pub pipeline: Vec<(LeadStatus, i64, Money)>,
+    /// Where the last 90 days' leads came from, most first.
+    pub top_sources: Vec<(LeadSource, i64)>,
+    /// The newest open insights: (lead id, lead name, title).
+    pub insights: Vec<(Uuid, String, String)>,
+    /// Today, 30 and 90 days ago (`YYYY-MM-DD`, the database's date), for the links.
+    pub dates: (String, String, String),
 }
 
 impl Dashboard {

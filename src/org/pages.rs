@@ -83,23 +83,147 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn DashboardView(d: Dashboard) -> impl IntoView {
+    let org = org_slug();
+    let leads = |query: &str| {
+        let base = crate::access::model::org_href(&org, "leads");
+        if query.is_empty() {
+            base
+        } else {
+            format!("{base}?{query}")
+        }
+    };
+    let (today, month_ago, quarter_ago) = d.dates.clone();
+    let conversion = d
+        .conversion_bp
+        .map(|bp| format!("{}.{}%", bp / 100, (bp % 100) / 10))
+        .unwrap_or_else(|| "—".into());
     let tiles = [
-        ("Leads you can see", Dashboard::count(d.visible_leads)),
-        ("Open leads", Dashboard::count(d.open_leads)),
-        ("Follow-ups due", Dashboard::count(d.follow_ups_due)),
-        ("Members", d.members.to_string()),
+        (
+            "New leads, 30 days",
+            Dashboard::count(d.new_30d),
+            leads(&format!("created_from={month_ago}")),
+        ),
+        ("Conversion, 90 days", conversion, leads("status=converted")),
+        ("Open leads", Dashboard::count(d.open_leads), leads("")),
+        (
+            "Follow-ups due today",
+            Dashboard::count(d.follow_ups_due),
+            leads(&format!("follow_up_to={today}")),
+        ),
     ];
+    let max_value = d
+        .pipeline
+        .iter()
+        .map(|(_, _, v)| v.minor)
+        .max()
+        .unwrap_or(0);
+    let pipeline: Vec<Bar> = d
+        .pipeline
+        .iter()
+        .map(|(status, n, value)| Bar {
+            label: status.label().to_owned(),
+            value: value.minor,
+            text: format!("{} · {} leads", value.display(), n),
+            href: leads(&format!("status={}", status.key())),
+        })
+        .collect();
+    let sources: Vec<Bar> = d
+        .top_sources
+        .iter()
+        .map(|(source, n)| Bar {
+            label: source.label().to_owned(),
+            value: *n,
+            text: format!("{n} leads"),
+            href: leads(&format!(
+                "source={}&created_from={}",
+                source.key(),
+                quarter_ago
+            )),
+        })
+        .collect();
+    let insights = d.insights.clone();
+    let org2 = org.clone();
     view! {
-        <PageHeader title=d.organization.clone() description=format!("You are signed in as {} · {}", d.role.label(), d.lead_scope.label()) />
+        <PageHeader title=d.organization.clone() description=format!("You are signed in as {} · {} · {} leads in view", d.role.label(), d.lead_scope.label(), Dashboard::count(d.visible_leads)) />
         <div class="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-            {tiles.into_iter().map(|(label, value)| view! {
-                <div class="card">
+            {tiles.into_iter().map(|(label, value, href)| view! {
+                <a href=href class="card block hover:border-accent">
                     <p class="text-sm text-muted">{label}</p>
                     <p class="mt-1 text-3xl font-semibold tabular-nums">{value}</p>
-                </div>
+                </a>
             }).collect_view()}
         </div>
+        <div class="mt-6 grid gap-6 lg:grid-cols-2">
+            <Card title="Open pipeline by status">
+                <BarChart bars=pipeline max=max_value caption="Open pipeline: estimated value by status" />
+            </Card>
+            <Card title="Top sources, 90 days">
+                <BarChart bars=sources max=0 caption="Leads by source in the last 90 days" />
+            </Card>
+        </div>
+        <div class="mt-6">
+            <Card title="Insights">
+                {if insights.is_empty() {
+                    view! { <p class="text-sm text-muted">"Nothing needs attention right now."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="grid gap-2">
+                            {insights.into_iter().map(|(id, name, title)| {
+                                let href = crate::access::model::org_href(&org2, &format!("leads/{id}"));
+                                view! { <li class="text-sm"><a class="link" href=href>{name}</a> " · " {title}</li> }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </Card>
+        </div>
     }
+}
+
+/// One bar of a [`BarChart`].
+#[derive(Clone, Debug)]
+struct Bar {
+    label: String,
+    value: i64,
+    text: String,
+    href: String,
+}
+
+/// Horizontal bars drawn as SVG (the CSP allows no inline styles), each label a link to
+/// the leads behind it, and the numbers as text for everyone.
+#[component]
+fn BarChart(bars: Vec<Bar>, max: i64, #[prop(into)] caption: String) -> impl IntoView {
+    if bars.is_empty() {
+        return view! { <p class="text-sm text-muted">"No leads yet."</p> }.into_any();
+    }
+    let max = if max > 0 {
+        max
+    } else {
+        bars.iter().map(|b| b.value).max().unwrap_or(1)
+    }
+    .max(1);
+    view! {
+        <table class="w-full text-sm">
+            <caption class="sr-only">{caption}</caption>
+            <tbody>
+                {bars.into_iter().map(|b| {
+                    let width = (b.value.max(0) as f64 / max as f64 * 100.0).max(1.0);
+                    view! {
+                        <tr>
+                            <th scope="row" class="w-32 py-1 pr-3 text-left font-normal"><a class="link" href=b.href>{b.label}</a></th>
+                            <td class="py-1">
+                                <svg viewBox="0 0 100 6" preserveAspectRatio="none" class="h-3 w-full text-accent" aria-hidden="true">
+                                    <rect x="0" y="0" width=format!("{width:.1}") height="6" rx="1" fill="currentColor" />
+                                </svg>
+                            </td>
+                            <td class="w-40 py-1 pl-3 text-right tabular-nums text-muted">{b.text}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }
 
 /// `/o/{org}/billing`: plan, credits and invoices.

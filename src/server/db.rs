@@ -26,7 +26,27 @@ pub fn connect_lazy(
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(300))
+        .after_release(|conn, _| Box::pin(async move { end_stray_transaction(conn).await }))
         .connect_lazy_with(options))
+}
+
+/// A request cancelled mid-transaction (the browser went away) can, in rare timings,
+/// hand its connection back to the pool with the transaction still open on the server.
+/// The next borrower's autocommit statements would then run inside it and never commit
+/// (seen as a sign-in whose session row vanished). Inside a transaction `now()` is
+/// frozen at its start, so it differs from `statement_timestamp()`; such a connection is
+/// rolled back before anyone else gets it.
+pub async fn end_stray_transaction(conn: &mut sqlx::PgConnection) -> Result<bool, sqlx::Error> {
+    // The simple query protocol: one message, so outside a transaction both times are
+    // the same instant (the extended protocol's separate messages would differ).
+    let row =
+        sqlx::Executor::fetch_one(&mut *conn, "select now() <> statement_timestamp()").await?;
+    let in_transaction: bool = sqlx::Row::try_get(&row, 0)?;
+    if in_transaction {
+        tracing::warn!("a pooled connection came back inside a transaction; rolling it back");
+        sqlx::Executor::execute(&mut *conn, "rollback").await?;
+    }
+    Ok(true)
 }
 
 /// Applies every migration not yet applied. Safe to run from several processes at once:
