@@ -155,10 +155,21 @@ async fn a_connection_returned_inside_a_transaction_is_rolled_back(pool: PgPool)
         .await
         .unwrap();
     assert_eq!(kept, None, "and rolled back, not committed");
-    // An idle connection is recognised as such (nothing to roll back).
-    let row = sqlx::Executor::fetch_one(&mut *conn, "select now() <> statement_timestamp()")
+    // An idle connection passes untouched, and stays usable.
+    assert!(end_stray_transaction(&mut conn).await.unwrap());
+    let one: i32 = sqlx::query_scalar("select 1")
+        .fetch_one(&mut *conn)
         .await
         .unwrap();
-    assert!(!sqlx::Row::get::<bool, _>(&row, 0));
+    assert_eq!(one, 1);
+
+    // A BEGIN queued but never completed (a cancelled `begin`) is caught as well.
+    sqlx::query("begin").execute(&mut *conn).await.unwrap();
     assert!(end_stray_transaction(&mut conn).await.unwrap());
+    assert!(
+        sqlx::query("savepoint again")
+            .execute(&mut *conn)
+            .await
+            .is_err()
+    );
 }

@@ -13,7 +13,16 @@ pub const SIGN_IN_FAILED: &str =
 /// Where to go after signing in: `next` if it is a path on this site, else `fallback`.
 pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        // Browsers drop tabs and newlines inside URLs ("/\t/evil" becomes "//evil"), so
+        // any control or space character disqualifies the target.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_owned()
+        }
         _ => fallback.to_owned(),
     }
 }
@@ -167,6 +176,8 @@ mod tests {
             "https://evil.example",
             "/\\evil.example",
             "evil",
+            "/\t/evil.example",
+            "/\n/evil.example",
         ] {
             assert_eq!(safe_next(Some(evil), "/home"), "/home", "{evil}");
         }

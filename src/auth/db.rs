@@ -223,7 +223,15 @@ pub async fn sign_up(
         email.as_str(),
     )
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| match &e {
+        // Two sign-ups with the same name at the same moment: one wins the slug.
+        sqlx::Error::Database(d) if d.constraint() == Some("organizations_slug_key") => AppError::field(
+            "organization",
+            "Another organization took this name a moment ago. Submit again to get a free address.",
+        ),
+        _ => e.into(),
+    })?;
     sqlx::query!(
         "insert into organization_members (organization_id, user_id, role) values ($1, $2, 'owner')",
         org_id,
@@ -272,7 +280,7 @@ pub async fn end_sessions(user_id: Uuid, only: Option<&str>) -> Result<(), AppEr
 /// Queues a reset link for the address, if it has an active account. Silent otherwise.
 pub async fn request_password_reset(email: &EmailAddress) -> Result<(), AppError> {
     let state = state();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = crate::server::db::begin(&state.pool).await?;
     let user = sqlx::query!(
         "select id, name from users where email = $1 and status = 'active'",
         email.as_str()
@@ -332,7 +340,7 @@ pub async fn reset_password(token: &str, password: &Password) -> Result<(), AppE
     };
     let hash = password::hash(password).await.map_err(hash_error)?;
     let state = state();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = crate::server::db::begin(&state.pool).await?;
     let user_id = sqlx::query_scalar!(
         "update password_reset_tokens set used_at = now()
          where token_hash = $1 and used_at is null and expires_at > now()
@@ -434,7 +442,7 @@ pub async fn change_password(
         ));
     }
     let hash = password::hash(new).await.map_err(hash_error)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(&pool).await?;
     sqlx::query!(
         "update users set password_hash = $2 where id = $1",
         user.viewer.id,

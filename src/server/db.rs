@@ -30,15 +30,20 @@ pub fn connect_lazy(
         .connect_lazy_with(options))
 }
 
-/// A request cancelled mid-transaction (the browser went away) can, in rare timings,
-/// hand its connection back to the pool with the transaction still open on the server.
-/// The next borrower's autocommit statements would then run inside it and never commit
-/// (seen as a sign-in whose session row vanished). Inside a transaction `now()` is
-/// frozen at its start, so it differs from `statement_timestamp()`; such a connection is
-/// rolled back before anyone else gets it.
+/// A request cancelled mid-transaction (the browser went away) can hand its connection
+/// back to the pool with a transaction still open on the server: sqlx 0.8 does not roll
+/// back a `BEGIN` whose future was dropped before it completed. The next borrower's
+/// autocommit statements would then run inside it and never commit (seen as a sign-out
+/// whose deletes were lost). Every released connection is probed and rolled back if it
+/// is inside a transaction.
+///
+/// The probe: a first round trip flushes anything still queued (such a `BEGIN`); then,
+/// with the simple query protocol, `now()` equals `statement_timestamp()` exactly when
+/// the statement runs in its own implicit transaction (PostgreSQL starts it at the
+/// statement's timestamp), and is earlier inside an open one, begun a round trip ago.
+/// No errors or warnings on either side, so the server's log stays clean.
 pub async fn end_stray_transaction(conn: &mut sqlx::PgConnection) -> Result<bool, sqlx::Error> {
-    // The simple query protocol: one message, so outside a transaction both times are
-    // the same instant (the extended protocol's separate messages would differ).
+    sqlx::Executor::execute(&mut *conn, "select 1").await?;
     let row =
         sqlx::Executor::fetch_one(&mut *conn, "select now() <> statement_timestamp()").await?;
     let in_transaction: bool = sqlx::Row::try_get(&row, 0)?;
@@ -47,6 +52,18 @@ pub async fn end_stray_transaction(conn: &mut sqlx::PgConnection) -> Result<bool
         sqlx::Executor::execute(&mut *conn, "rollback").await?;
     }
     Ok(true)
+}
+
+/// Starts a transaction in a task of its own, so that a caller cancelled half-way (a
+/// request the browser abandoned) cannot leave a half-started `BEGIN` on a pooled
+/// connection: the task finishes, and a transaction nobody receives is rolled back.
+pub async fn begin(
+    pool: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin().await })
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("begin task failed: {e}")))?
 }
 
 /// Applies every migration not yet applied. Safe to run from several processes at once:
@@ -78,7 +95,7 @@ pub async fn check(pool: &PgPool) -> Result<DatabaseStatus, sqlx::Error> {
 pub async fn begin_platform(
     pool: &PgPool,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin(pool).await?;
     sqlx::query!("set local role revdesk_platform")
         .execute(&mut *tx)
         .await?;
@@ -94,7 +111,7 @@ pub async fn begin_tenant(
     organization_id: uuid::Uuid,
     partner_id: Option<uuid::Uuid>,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin(pool).await?;
     sqlx::query!("set local role revdesk_app")
         .execute(&mut *tx)
         .await?;

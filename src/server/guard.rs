@@ -113,7 +113,7 @@ impl Tenant {
         access: Access,
         meta: RequestMeta,
     ) -> Result<Tenant, AppError> {
-        let mut tx = state.pool.begin().await?;
+        let mut tx = crate::server::db::begin(&state.pool).await?;
         sqlx::query!("set local role revdesk_platform")
             .execute(&mut *tx)
             .await?;

@@ -73,7 +73,7 @@ pub struct Pass {
 
 /// Sends the due messages, one batch.
 pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<Pass, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(pool).await?;
     let due = sqlx::query!(
         r#"select id, to_address::text as "to!", subject, body_text, attempts from email_outbox
            where status = 'pending' and send_after <= now()
