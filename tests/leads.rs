@@ -781,3 +781,83 @@ async fn the_board_totals_every_lead_and_moves_cards(pool: PgPool) {
     );
     assert_eq!(column(&mine, "Proposal")["count"], 0);
 }
+
+#[sqlx::test]
+async fn saved_views_belong_to_their_owner(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let mut rep = Client::new(&app);
+    rep.sign_in(&world.email("sales_rep"), PASSWORD).await;
+    let saved = rep
+        .call(
+            "save_lead_view",
+            &world.fill(
+                "org={org}&name=Hot+ones&query[priority]=hot&query[sort]=score&query[after]=x~y",
+            ),
+        )
+        .await;
+    assert!(saved.status.is_success(), "{}", saved.body);
+    let bad = rep
+        .call(
+            "save_lead_view",
+            &world.fill("org={org}&name=&query[priority]=hot"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = rep
+        .call(
+            "save_lead_view",
+            &world.fill("org={org}&name=Broken&query[status]=maybe"),
+        )
+        .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a view that would not open is refused"
+    );
+
+    let mine = page(&mut rep, &world, "").await;
+    let views = mine["views"].as_array().unwrap();
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0][1], "Hot ones");
+    assert_eq!(
+        views[0][2], "priority=hot&sort=score",
+        "stored without the page position"
+    );
+    let id = views[0][0].as_str().unwrap().to_owned();
+
+    let mut manager = Client::new(&app);
+    manager.sign_in(&world.email("manager"), PASSWORD).await;
+    assert!(
+        page(&mut manager, &world, "").await["views"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "views are private"
+    );
+    manager
+        .call(
+            "delete_lead_view",
+            &world.fill(&format!("org={{org}}&id={id}")),
+        )
+        .await;
+    assert_eq!(
+        page(&mut rep, &world, "").await["views"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "not deletable by others"
+    );
+    rep.call(
+        "delete_lead_view",
+        &world.fill(&format!("org={{org}}&id={id}")),
+    )
+    .await;
+    assert!(
+        page(&mut rep, &world, "").await["views"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

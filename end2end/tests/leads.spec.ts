@@ -37,6 +37,15 @@ test("filter, search and page through the leads", async ({ page }) => {
   // Sorting is a link: the header says which way.
   await page.getByRole("link", { name: "Score" }).click();
   await expect(page.getByRole("columnheader", { name: /Score/ })).toHaveAttribute("aria-sort", "descending");
+
+  // Save the view, leave it, and come back through its link.
+  const name = `Best first ${jsEnabled() ? "js" : "nojs"} ${Date.now()}`;
+  await page.getByLabel("Save this view as").fill(name);
+  await page.getByRole("button", { name: "Save view" }).click();
+  await page.goto("/o/northwind/leads");
+  await page.getByRole("navigation", { name: "Saved views" }).getByRole("link", { name }).click();
+  await expect(page).toHaveURL(/sort=score&dir=desc/);
+  await expectAccessible(page);
 });
 
 test("create a lead, with a field error first", async ({ page }) => {

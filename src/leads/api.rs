@@ -129,3 +129,24 @@ pub async fn move_lead(
     }
     super::db::change_status(tenant, id, version, &status, None).await
 }
+
+/// Saves the current filter and sort as a named view of the caller's.
+#[server(endpoint = "save_lead_view")]
+pub async fn save_lead_view(
+    org: String,
+    name: String,
+    #[server(default)] query: LeadQuery,
+) -> Result<(), AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsRead)).await?;
+    super::db::save_view(tenant, &name, &query).await?;
+    let qs = query.first_page().to_query();
+    leptos_axum::redirect(&format!("/o/{org}/leads?{qs}"));
+    Ok(())
+}
+
+/// Deletes one of the caller's saved views.
+#[server(endpoint = "delete_lead_view")]
+pub async fn delete_lead_view(org: String, id: Uuid) -> Result<(), AppError> {
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsRead)).await?;
+    super::db::delete_view(tenant, id).await
+}

@@ -343,8 +343,18 @@ pub async fn list(mut tenant: Tenant, query: &LeadQuery) -> Result<LeadPage, App
         .fetch_one(&mut *tenant.tx)
         .await?;
     let assignees = assignees(&mut tenant).await?;
+    let views = sqlx::query!(
+        "select id, name, query from saved_views where user_id = $1 order by lower(name)",
+        tenant.actor.user_id
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?
+    .into_iter()
+    .map(|v| (v.id, v.name, v.query))
+    .collect();
     tenant.commit().await?;
     Ok(LeadPage {
+        views,
         rows: rows
             .into_iter()
             .map(|r| LeadRow {
@@ -1162,4 +1172,69 @@ pub async fn board(mut tenant: Tenant, query: &LeadQuery) -> Result<Vec<BoardCol
             }
         })
         .collect())
+}
+
+/// Saves the caller's current filter and sort under a name (their own, private).
+pub async fn save_view(mut tenant: Tenant, name: &str, query: &LeadQuery) -> Result<(), AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(AppError::field(
+            "name",
+            "Name the view (1 to 60 characters).",
+        ));
+    }
+    // Checked like the list checks it, so a saved view always opens.
+    Filter::parse(query, tenant.actor.user_id)?;
+    let stored = query.first_page().to_query();
+    if stored.len() > 2_000 {
+        return Err(AppError::field(
+            "name",
+            "This view's filter is too long to save.",
+        ));
+    }
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "insert into saved_views (organization_id, id, user_id, name, query) values ($1, $2, $3, $4, $5)",
+        tenant.org.id,
+        id,
+        tenant.actor.user_id,
+        name,
+        stored,
+    )
+    .execute(&mut *tenant.tx)
+    .await?;
+    tenant
+        .audit(Entry {
+            action: "lead_view.saved",
+            entity_type: "saved_view",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(json!({ "name": name, "query": stored })),
+        })
+        .await?;
+    tenant.commit().await
+}
+
+/// Deletes one of the caller's saved views; someone else's (or a missing one) is left
+/// alone.
+pub async fn delete_view(mut tenant: Tenant, id: Uuid) -> Result<(), AppError> {
+    let deleted = sqlx::query_scalar!(
+        "delete from saved_views where id = $1 and user_id = $2 returning name",
+        id,
+        tenant.actor.user_id
+    )
+    .fetch_optional(&mut *tenant.tx)
+    .await?;
+    if let Some(name) = deleted {
+        tenant
+            .audit(Entry {
+                action: "lead_view.deleted",
+                entity_type: "saved_view",
+                entity_id: Some(id.to_string()),
+                before: Some(json!({ "name": name })),
+                after: None,
+            })
+            .await?;
+    }
+    tenant.commit().await
 }

@@ -161,7 +161,8 @@ pub struct LeadQuery {
 }
 
 impl LeadQuery {
-    fn pairs(&self) -> [(&'static str, Option<&str>); 18] {
+    /// Every parameter with its address name, set or not.
+    pub fn pairs(&self) -> [(&'static str, Option<&str>); 18] {
         [
             ("q", self.q.as_deref()),
             ("contains", self.contains.as_deref()),
@@ -342,6 +343,8 @@ pub struct LeadPage {
     pub prev: Option<String>,
     /// Members leads can be assigned to, for the filter.
     pub assignees: Vec<(Uuid, String)>,
+    /// The viewer's saved views: (id, name, query string).
+    pub views: Vec<(Uuid, String, String)>,
 }
 
 /// One entry of a lead's timeline.

@@ -1,8 +1,8 @@
 //! The leads list (`/o/{org}/leads`), a new lead, and the lead detail.
 
 use super::api::{
-    AddLeadActivity, AssignLead, ChangeLeadStatus, CreateLead, UpdateLead, load_lead, load_leads,
-    load_new_lead,
+    AddLeadActivity, AssignLead, ChangeLeadStatus, CreateLead, DeleteLeadView, SaveLeadView,
+    UpdateLead, load_lead, load_leads, load_new_lead,
 };
 use super::model::{
     ActivityKind, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource,
@@ -151,7 +151,10 @@ fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
     let first = (query.after.is_some() || query.before.is_some()).then(|| link(query.first_page()));
     let clear = base.clone();
     let filtered = query.is_filtered();
+    let views = page.views.clone();
+    let save_query = query.first_page();
     view! {
+        <SavedViews views base=base.clone() query=save_query />
         <form method="get" action=base.clone() class="card mb-4 grid gap-4 md:grid-cols-3 lg:grid-cols-6 lg:items-end" role="search" aria-label="Filter leads">
             <Field name="q" label="Search" kind="search" value=query.q.clone().unwrap_or_default() hint="Name, email, company, job title" />
             <Field name="contains" label="Email or company contains" value=query.contains.clone().unwrap_or_default() />
@@ -204,6 +207,57 @@ fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
             {prev.map(|href| view! { <ButtonLink href variant=Variant::Secondary>"Previous"</ButtonLink> })}
             {next.map(|href| view! { <ButtonLink href variant=Variant::Secondary>"Next"</ButtonLink> })}
         </nav>
+    }
+}
+
+/// The viewer's saved views as links, and a form saving the current one.
+#[component]
+fn SavedViews(views: Vec<(Uuid, String, String)>, base: String, query: LeadQuery) -> impl IntoView {
+    let org = org_slug();
+    let save = ServerAction::<SaveLeadView>::new();
+    let delete = ServerAction::<DeleteLeadView>::new();
+    let error = last_error(save);
+    let hidden = query
+        .first_page()
+        .pairs()
+        .iter()
+        .filter_map(|(k, v)| {
+            v.filter(|v| !v.is_empty())
+                .map(|v| (format!("query[{k}]"), v.to_owned()))
+        })
+        .collect::<Vec<_>>();
+    let org2 = org.clone();
+    view! {
+        <div class="mb-4 flex flex-wrap items-end gap-3">
+            <nav aria-label="Saved views" class="flex flex-wrap items-center gap-2 text-sm">
+                <span class="text-muted">"Saved views:"</span>
+                {if views.is_empty() {
+                    view! { <span class="text-muted">"none yet"</span> }.into_any()
+                } else {
+                    views.into_iter().map(|(id, name, q)| {
+                        let href = if q.is_empty() { base.clone() } else { format!("{base}?{q}") };
+                        let label = format!("Delete saved view {name}");
+                        let org = org2.clone();
+                        view! {
+                            <span class="inline-flex items-center gap-1 rounded-full border border-line px-2 py-0.5">
+                                <a class="link" href=href>{name}</a>
+                                <ActionForm action=delete attr:class="inline">
+                                    <input type="hidden" name="org" value=org />
+                                    <input type="hidden" name="id" value=id.to_string() />
+                                    <button type="submit" class="text-muted hover:text-danger" aria-label=label>"×"</button>
+                                </ActionForm>
+                            </span>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </nav>
+            <ActionForm action=save attr:class="ml-auto flex items-end gap-2">
+                <input type="hidden" name="org" value=org />
+                {hidden.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v /> }).collect_view()}
+                <Field name="name" label="Save this view as" error=field_error(&error, "name") />
+                <Button variant=Variant::Secondary>"Save view"</Button>
+            </ActionForm>
+        </div>
     }
 }
 
