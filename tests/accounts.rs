@@ -716,3 +716,27 @@ async fn weak_hashes_are_upgraded_at_sign_in(pool: PgPool) {
         "{stored}"
     );
 }
+
+#[sqlx::test]
+async fn a_second_permission_check_is_audited_when_it_refuses(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    // A manager may manage members but not roles: changing a role needs both.
+    let mut manager = Client::new(&app);
+    manager.sign_in(&world.email("manager"), PASSWORD).await;
+    let reply = manager
+        .call(
+            "change_member_role",
+            &world.fill("org={org}&user_id={victim}&role=finance"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let denied: Vec<String> = sqlx::query_scalar(
+        "select entity_id from audit_logs where organization_id = $1 and action = 'permission.denied'",
+    )
+    .bind(world.org_a)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(denied, ["roles.manage"]);
+}

@@ -35,8 +35,10 @@ pub async fn load_members(org: String) -> Result<MembersData, AppError> {
 #[server(endpoint = "change_member_role")]
 pub async fn change_member_role(org: String, user_id: Uuid, role: String) -> Result<(), AppError> {
     use crate::access::model::Permission;
-    let mut tenant = Tenant::enter(&org, Access::Permission(Permission::MembersManage)).await?;
-    tenant.require(Permission::RolesManage).await?;
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::MembersManage))
+        .await?
+        .require(Permission::RolesManage)
+        .await?;
     super::db::change_role(tenant, user_id, &role).await?;
     leptos_axum::redirect(&format!("/o/{org}/members?notice=role_changed"));
     Ok(())

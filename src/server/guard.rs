@@ -164,10 +164,11 @@ impl Tenant {
         Ok(tenant)
     }
 
-    /// Fails with `Forbidden` (audited) unless the caller holds `permission` too.
-    pub async fn require(&mut self, permission: Permission) -> Result<(), AppError> {
+    /// Passes the tenant on if the caller also holds `permission`; otherwise records the
+    /// denial (committed, as [`Tenant::enter`] does) and fails with `Forbidden`.
+    pub async fn require(mut self, permission: Permission) -> Result<Tenant, AppError> {
         if self.actor.can(permission) {
-            return Ok(());
+            return Ok(self);
         }
         self.audit(Entry {
             action: "permission.denied",
@@ -177,6 +178,7 @@ impl Tenant {
             after: Some(json!({ "needed": permission.key(), "path": current_path() })),
         })
         .await?;
+        self.commit().await?;
         Err(AppError::Forbidden)
     }
 
