@@ -143,6 +143,25 @@ async fn sign_out_everywhere_and_revoke_end_other_sessions(pool: PgPool) {
     }
     println!("sessions: surviving \"sign out everywhere\" {surviving}");
     assert_eq!(surviving, 0);
+    let audited: Vec<String> = sqlx::query_scalar(
+        "select action from platform_audit_logs where action like 'session.%' order by created_at",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, ["session.revoked", "session.revoked_all"]);
+
+    let mut fresh = Client::new(&app);
+    fresh.sign_in(&email, PASSWORD).await;
+    let renamed = fresh.call("update_profile", "name=Fiona+G").await;
+    assert!(renamed.status.is_success(), "{}", renamed.body);
+    let detail: serde_json::Value = sqlx::query_scalar(
+        "select detail from platform_audit_logs where action = 'profile.updated'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(detail["after"]["name"], "Fiona G");
 }
 
 #[sqlx::test]

@@ -49,16 +49,16 @@ pub async fn memberships(user_id: Uuid) -> Result<Vec<Membership>, AppError> {
 
 /// The frame's view of the caller in the organization.
 pub async fn org_context(tenant: Tenant) -> Result<OrgContext, AppError> {
-    let memberships = memberships(tenant.actor.user_id).await?;
     let actor = &tenant.actor;
-    Ok(OrgContext {
+    let context = OrgContext {
         organization: tenant.org.clone(),
         role: actor.role,
         permissions: actor.permissions.iter().copied().collect(),
         lead_scope: actor.lead_scope,
         support_until: actor.support_until.and_then(|t| t.format(&Rfc3339).ok()),
-        memberships,
-    })
+    };
+    tenant.commit().await?;
+    Ok(context)
 }
 
 async fn member_rows(tenant: &mut Tenant, only: Option<Uuid>) -> Result<Vec<MemberRow>, AppError> {

@@ -238,8 +238,6 @@ pub struct OrgContext {
     pub lead_scope: LeadScope,
     /// Set when a platform admin is here through a support session.
     pub support_until: Option<String>,
-    /// Every organization the viewer belongs to.
-    pub memberships: Vec<Membership>,
 }
 
 impl OrgContext {

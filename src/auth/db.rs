@@ -266,14 +266,31 @@ pub async fn sign_up(
 /// Ends the user's sessions: the one with public id `only`, or all of them.
 pub async fn end_sessions(user_id: Uuid, only: Option<&str>) -> Result<(), AppError> {
     let pool = state().pool;
-    sqlx::query!(
+    let mut tx = crate::server::db::begin(&pool).await?;
+    let ended = sqlx::query!(
         "delete from user_sessions
          where user_id = $1 and ($2::text is null or encode(sha256(session_id::bytea), 'hex') = $2)",
         user_id,
         only,
     )
-    .execute(&pool)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let action = if only.is_some() {
+        "session.revoked"
+    } else {
+        "session.revoked_all"
+    };
+    audit::record_platform(
+        &mut tx,
+        Some(user_id),
+        None,
+        action,
+        json!({ "sessions": ended }),
+        &request_meta_of_current(),
+    )
     .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -409,13 +426,24 @@ pub async fn account(user: &CurrentUser) -> Result<Account, AppError> {
 /// Renames the user.
 pub async fn update_name(user: &CurrentUser, name: &str) -> Result<(), AppError> {
     let pool = state().pool;
+    let mut tx = crate::server::db::begin(&pool).await?;
     sqlx::query!(
         "update users set name = $2 where id = $1",
         user.viewer.id,
         name
     )
-    .execute(&pool)
+    .execute(&mut *tx)
     .await?;
+    audit::record_platform(
+        &mut tx,
+        Some(user.viewer.id),
+        None,
+        "profile.updated",
+        json!({ "before": { "name": user.viewer.name }, "after": { "name": name } }),
+        &request_meta_of_current(),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

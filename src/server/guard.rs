@@ -113,10 +113,7 @@ impl Tenant {
         access: Access,
         meta: RequestMeta,
     ) -> Result<Tenant, AppError> {
-        let mut tx = crate::server::db::begin(&state.pool).await?;
-        sqlx::query!("set local role revdesk_platform")
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = super::db::begin_platform(&state.pool).await?;
         let (org, status, actor) = match load_member(&mut tx, slug, user.viewer.id).await? {
             Some(found) => found,
             None if user.viewer.is_platform_admin => load_support(&mut tx, slug, user.viewer.id)

@@ -196,17 +196,10 @@ pub fn client_ip(
 }
 
 fn request_meta(request: &Request, settings: &SecuritySettings) -> RequestMeta {
-    // `MockConnectInfo` is how in-process tests give requests a peer.
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .or_else(|| {
-            request
-                .extensions()
-                .get::<axum::extract::connect_info::MockConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip())
-        });
+        .map(|c| c.0.ip());
     let header = |name: &str| {
         request
             .headers()

@@ -32,7 +32,8 @@ pub fn app_with(pool: PgPool, security: revdesk::server::settings::SecuritySetti
         metrics: metrics::handle(),
         security: std::sync::Arc::new(security),
     })
-    .layer(axum::extract::connect_info::MockConnectInfo(peer))
+    // The extension `axum::serve(…into_make_service_with_connect_info…)` would insert.
+    .layer(axum::Extension(axum::extract::ConnectInfo(peer)))
 }
 
 /// A response with its body read into a string.
