@@ -9,6 +9,7 @@ CARGO_LEPTOS_VERSION := 0.3.10
 # Must equal the wasm-bindgen crate pinned in Cargo.toml.
 WASM_BINDGEN_VERSION := 0.2.130
 SQLX_CLI_VERSION := 0.8.6
+OHA_VERSION := 1.16.0
 
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # Playwright drives Debian's chromium; it must never try to download a browser.
@@ -20,12 +21,13 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # The database: DATABASE_URL if given, else the private cluster under .data/.
 DB_URL = $${DATABASE_URL:-$$(scripts/devdb.sh)}
 
-.PHONY: help run test tools lint fmt clippy test-cargo test-e2e build seed-scale sqlx-prepare clean-db
+.PHONY: help run test tools lint fmt clippy test-cargo test-e2e build seed-scale bench sqlx-prepare clean-db
 
 help:
 	@echo "make run    start Revdesk with demo data (private PostgreSQL unless DATABASE_URL is set)"
 	@echo "make test   run every test: unit, database and browser"
 	@echo "make lint   rustfmt check and clippy -D warnings for the server and the wasm build"
+	@echo "make bench  load the leads pages of the 2,000,000-lead benchmark data (builds it once)"
 
 ## --- tools -------------------------------------------------------------------------
 
@@ -102,6 +104,19 @@ seed-scale: tools
 	psql "$${base%/*}/postgres" -tAc "select 1 from pg_database where datname = 'revdesk_bench'" | grep -q 1 || \
 	  psql "$${base%/*}/postgres" -qc "create database revdesk_bench"; \
 	DATABASE_URL="$${base%/*}/revdesk_bench" ./target/release/revdesk seed --scale
+
+# The load tool of `make bench`.
+.tools/oha:
+	@mkdir -p .tools
+	@oha --version 2>/dev/null | grep -q " $(OHA_VERSION)" || \
+	  { echo "installing oha $(OHA_VERSION) (a few minutes, once)"; \
+	    cargo install --locked --quiet oha --version $(OHA_VERSION); }
+	@touch $@
+
+# Loads the list, a deep page, a filter, both searches and the detail, against the release
+# server and the ceiling (scripts/bench.sh); prints the table and the wasm size.
+bench: seed-scale .tools/oha
+	@base="$(DB_URL)"; DATABASE_URL="$${base%/*}/revdesk_bench" scripts/bench.sh
 
 ## --- quality --------------------------------------------------------------------------
 

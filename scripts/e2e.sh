@@ -47,6 +47,6 @@ curl -fsS "$BASE_URL/readyz" >/dev/null || { echo "e2e: the server did not becom
 status=0
 for project in hydrated no-js; do
   echo "== Playwright: $project =="
-  npx --no-install playwright test -c end2end/playwright.config.ts --project "$project" "$@" || status=1
+  npx --no-install playwright test -c end2end/playwright.config.ts "$@" --project "$project" || status=1
 done
 exit "$status"

@@ -9,6 +9,7 @@ use crate::auth::pages::{
 use crate::design::pages::DesignPage;
 use crate::home::pages::HomePage;
 use crate::leads::board::BoardPage;
+use crate::leads::import::pages::{ImportPage, ImportsPage};
 use crate::leads::pages::{LeadDetailPage, LeadsPage, NewLeadPage};
 use crate::org::pages::{BillingPage, DashboardPage, OrgShell, PortalPage};
 use crate::shell::{NotFoundPage, SiteFrame, Theme};
@@ -79,6 +80,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("leads") view=LeadsPage ssr=ssr.clone() />
                     <Route path=path!("leads/new") view=NewLeadPage ssr=ssr.clone() />
                     <Route path=path!("leads/board") view=BoardPage ssr=ssr.clone() />
+                    <Route path=path!("leads/import") view=ImportsPage ssr=ssr.clone() />
+                    <Route path=path!("leads/import/:id") view=ImportPage ssr=ssr.clone() />
                     <Route path=path!("leads/:id") view=LeadDetailPage ssr=ssr.clone() />
                     <Route path=path!("billing") view=BillingPage ssr=ssr.clone() />
                     <Route path=path!("portal") view=PortalPage ssr=ssr.clone() />

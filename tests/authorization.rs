@@ -62,6 +62,7 @@ fn matrix() -> Vec<Row> {
 fn fill_path(world: &World, path: &str) -> String {
     world.fill(
         &path
+            .replace("import/{id}", "import/{import}")
             .replace("{user_id}", "{victim}")
             .replace("{id}", "{lead}")
             .replace("{token}", "{invitation_token}"),
@@ -94,12 +95,18 @@ async fn client_for(app: &axum::Router, world: &World, role: &str) -> Client {
 async fn send_row(client: &mut Client, world: &World, row: &Row) -> Reply {
     let path = fill_path(world, &row.path);
     let body = row.body.as_deref().map(|b| world.fill(b));
-    if row.method == "GET" {
-        client.get(&path).await
-    } else {
-        client
-            .request("POST", &path, Some(body.as_deref().unwrap_or("")))
-            .await
+    send_to(client, &row.method, &path, body.as_deref()).await
+}
+
+/// Sends a matrix request: a `csv:` body as a file upload, any other as a form.
+async fn send_to(client: &mut Client, method: &str, path: &str, body: Option<&str>) -> Reply {
+    match (method, body) {
+        ("GET", _) => client.get(path).await,
+        (_, Some(b)) if b.starts_with("csv:") => {
+            let csv = b["csv:".len()..].replace("\\n", "\n");
+            client.upload(path, "leads.csv", csv.as_bytes()).await
+        }
+        (_, b) => client.request("POST", path, Some(b.unwrap_or(""))).await,
     }
 }
 
@@ -112,11 +119,16 @@ async fn every_server_function_and_route_is_in_the_matrix(pool: PgPool) {
         .collect();
     let registered: BTreeSet<String> = server_fn_paths()
         .map(|(path, method)| format!("{method} {path}"))
+        .chain(
+            revdesk::server::http::HANDLER_POSTS
+                .iter()
+                .map(|p| format!("POST {p}")),
+        )
         .collect();
     let missing: Vec<_> = registered.difference(&listed).collect();
     assert!(
         missing.is_empty(),
-        "server functions missing from docs/authorization-matrix.md: {missing:?}"
+        "server functions and form posts missing from docs/authorization-matrix.md: {missing:?}"
     );
 
     let routes: BTreeSet<String> = leptos_axum::generate_route_list(revdesk::app::App)
@@ -248,6 +260,7 @@ async fn another_tenants_ids_reach_nothing(pool: PgPool) {
         world.role.to_string(),
         world.grant.to_string(),
         world.lead.to_string(),
+        world.import.to_string(),
         world.email("owner"),
         world.email("victim"),
     ];
@@ -262,13 +275,7 @@ async fn another_tenants_ids_reach_nothing(pool: PgPool) {
                 .body
                 .as_deref()
                 .map(|b| world.fill(b).replace(&world.slug_a, &variant));
-            let reply = if row.method == "GET" {
-                attacker.get(&path).await
-            } else {
-                attacker
-                    .request("POST", &path, Some(body.as_deref().unwrap_or("")))
-                    .await
-            };
+            let reply = send_to(&mut attacker, &row.method, &path, body.as_deref()).await;
             attempts += 1;
             if secrets.iter().any(|s| reply.body.contains(s.as_str())) {
                 leaked += 1;
@@ -279,6 +286,7 @@ async fn another_tenants_ids_reach_nothing(pool: PgPool) {
                         || b.contains("={invitation}")
                         || b.contains("={role}")
                         || b.contains("={grant}")
+                        || b.contains("={import}")
                         || b.contains("{org_id}")
                 });
             if targets_a
@@ -340,13 +348,26 @@ async fn forged_cross_site_requests_are_refused_everywhere(pool: PgPool) {
         ),
     ];
     let (mut attempts, mut accepted) = (0, Vec::new());
-    let paths: Vec<(&str, http::Method)> = server_fn_paths().collect();
-    for (path, _) in &paths {
+    let uploads: Vec<String> = revdesk::server::http::HANDLER_POSTS
+        .iter()
+        .map(|p| world.fill(p))
+        .collect();
+    let paths: Vec<String> = server_fn_paths()
+        .map(|(p, _)| p.to_owned())
+        .chain(uploads.iter().cloned())
+        .collect();
+    for path in &paths {
         for (name, forge, content_type) in &forgeries {
-            let builder = Request::post(*path)
+            // A cross-site form can post multipart as well as urlencoded bodies.
+            let upload = uploads.iter().any(|u| u == path);
+            let content_type = match *content_type {
+                "application/x-www-form-urlencoded" if upload => "multipart/form-data; boundary=x",
+                other => other,
+            };
+            let builder = Request::post(path.as_str())
                 .header("host", "localhost")
                 .header("cookie", &cookie)
-                .header("content-type", *content_type);
+                .header("content-type", content_type);
             let request = forge(builder)
                 .body(Body::from(world.fill("org={org}")))
                 .unwrap();
@@ -365,7 +386,7 @@ async fn forged_cross_site_requests_are_refused_everywhere(pool: PgPool) {
         .call("load_org_context", &world.fill("org={org}"))
         .await;
     println!(
-        "forged requests to {} server functions: attempts {attempts}, accepted {}; same-origin control: {}",
+        "forged requests to {} server functions and uploads: attempts {attempts}, accepted {}; same-origin control: {}",
         paths.len(),
         accepted.len(),
         control.status

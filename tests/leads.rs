@@ -861,3 +861,232 @@ async fn saved_views_belong_to_their_owner(pool: PgPool) {
             .is_empty()
     );
 }
+
+#[sqlx::test]
+async fn bulk_actions_change_the_selection_or_the_filter_within_scope(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let ids = add_leads(
+        &pool,
+        &world,
+        &[
+            (
+                "Ann",
+                "One",
+                "ann@bulk.example",
+                "Bulk A",
+                "new",
+                Some("sales_rep"),
+                &[],
+            ),
+            (
+                "Ben",
+                "Two",
+                "ben@bulk.example",
+                "Bulk B",
+                "new",
+                Some("manager"),
+                &[],
+            ),
+            (
+                "Cat",
+                "Three",
+                "cat@bulk.example",
+                "Bulk C",
+                "contacted",
+                Some("sales_rep"),
+                &["vip"],
+            ),
+        ],
+    )
+    .await;
+    let bulk = |body: String| world.fill(&format!("org={{org}}&{body}"));
+
+    // The sales rep ticks Ann, Ben (another rep's lead) and Cat: Ben is out of scope and
+    // left alone; Cat already has the tag and is not counted.
+    let mut rep = Client::new(&app);
+    rep.sign_in(&world.email("sales_rep"), PASSWORD).await;
+    let reply = rep
+        .call(
+            "bulk_leads",
+            &bulk(format!(
+                "bulk[target]=selected&bulk[ids][0]={}&bulk[ids][3]={}&bulk[ids][7]={}&bulk[action]=tag&bulk[tag]=VIP",
+                ids[0], ids[1], ids[2]
+            )),
+        )
+        .await;
+    assert!(
+        reply.status.is_success() || reply.status.is_redirection(),
+        "{}",
+        reply.body
+    );
+    let tags: Vec<(String, Vec<String>, i32)> = sqlx::query_as(
+        "select first_name, tags, version from leads where organization_id = $1 and email::text like '%@bulk.example' order by first_name",
+    )
+    .bind(world.org_a)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        tags,
+        vec![
+            ("Ann".into(), vec!["vip".into()], 2),
+            ("Ben".into(), vec![], 1),
+            ("Cat".into(), vec!["vip".into()], 1),
+        ]
+    );
+    // Assigning needs leads.assign, which a sales rep does not have.
+    let denied = rep
+        .call(
+            "bulk_leads",
+            &bulk(format!(
+                "bulk[target]=selected&bulk[ids][0]={}&bulk[action]=assign&bulk[assignee]=none",
+                ids[0]
+            )),
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+
+    // The manager moves the whole filter (new leads at bulk.example) to qualified: Ann
+    // and Ben, each with a journey event and a fresh score.
+    let mut manager = Client::new(&app);
+    manager.sign_in(&world.email("manager"), PASSWORD).await;
+    let reply = manager
+        .call(
+            "bulk_leads",
+            &bulk("bulk[query][status]=new&bulk[query][contains]=bulk.example&bulk[target]=filter&bulk[action]=status&bulk[status]=qualified".into()),
+        )
+        .await;
+    assert!(
+        reply.status.is_success() || reply.status.is_redirection(),
+        "{}",
+        reply.body
+    );
+    let moved: Vec<(String, String)> = sqlx::query_as(
+        "select l.first_name, l.status::text from leads l where l.organization_id = $1 and l.email::text like '%@bulk.example' order by 1",
+    )
+    .bind(world.org_a)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        moved,
+        vec![
+            ("Ann".into(), "qualified".into()),
+            ("Ben".into(), "qualified".into()),
+            ("Cat".into(), "contacted".into()),
+        ]
+    );
+    let events: i64 = sqlx::query_scalar(
+        "select count(*) from journey_events where organization_id = $1 and kind = 'status_changed' and detail ->> 'bulk' = 'true'",
+    )
+    .bind(world.org_a)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(events, 2);
+
+    // Lost needs a reason per lead; deleting needs the confirmation; both change nothing.
+    for (body, field) in [
+        (
+            format!(
+                "bulk[target]=selected&bulk[ids][0]={}&bulk[action]=status&bulk[status]=lost",
+                ids[2]
+            ),
+            "reason",
+        ),
+        (
+            format!(
+                "bulk[target]=selected&bulk[ids][0]={}&bulk[action]=delete",
+                ids[2]
+            ),
+            "confirm",
+        ),
+        (
+            "bulk[target]=selected&bulk[action]=tag&bulk[tag]=x".to_owned(),
+            "ticked",
+        ),
+        (
+            format!(
+                "bulk[target]=selected&bulk[ids][0]={}&bulk[action]=assign&bulk[assignee]=",
+                ids[2]
+            ),
+            "assignee",
+        ),
+    ] {
+        let reply = manager.call("bulk_leads", &bulk(body)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            reply.body
+        );
+    }
+    let reply = manager
+        .call(
+            "bulk_leads",
+            &bulk(format!(
+                "bulk[target]=selected&bulk[ids][0]={}&bulk[action]=delete&bulk[confirm]=delete",
+                ids[2]
+            )),
+        )
+        .await;
+    assert!(
+        reply.status.is_success() || reply.status.is_redirection(),
+        "{}",
+        reply.body
+    );
+    let after = page(&mut manager, &world, "&query[contains]=bulk.example").await;
+    assert_eq!(
+        names(&after),
+        vec!["Ann One", "Ben Two"],
+        "a deleted lead leaves the list"
+    );
+
+    // More than the limit at once is refused with a way forward.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into leads (organization_id, id, first_name, company)
+         select $1, gen_random_uuid(), 'Many', 'Many Co' from generate_series(1, 1001)",
+    )
+    .bind(world.org_a)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let too_many = manager
+        .call(
+            "bulk_leads",
+            &bulk("bulk[query][q]=Many&bulk[target]=filter&bulk[action]=tag&bulk[tag]=big".into()),
+        )
+        .await;
+    assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        too_many.body.contains("more than 1,000 leads"),
+        "{}",
+        too_many.body
+    );
+
+    let audit: Vec<(String, i64)> = sqlx::query_as(
+        "select action, (after ->> 'count')::bigint from audit_logs where organization_id = $1 and action like 'lead.bulk_%' order by created_at",
+    )
+    .bind(world.org_a)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        audit,
+        vec![
+            ("lead.bulk_tagged".into(), 1),
+            ("lead.bulk_status_changed".into(), 2),
+            ("lead.bulk_deleted".into(), 1),
+        ]
+    );
+    println!(
+        "bulk: tag 1 of 3 ticked (1 out of scope, 1 unchanged), status on the filter 2, 1,001 refused"
+    );
+}

@@ -1,7 +1,7 @@
 //! Server functions of the leads pipeline: guard first (with the permission each needs),
 //! then one tenant transaction with its audit entry.
 
-use super::model::{BoardColumn, LeadDetail, LeadForm, LeadPage, LeadQuery};
+use super::model::{BoardColumn, BulkForm, LeadDetail, LeadForm, LeadPage, LeadQuery};
 use crate::error::AppError;
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -149,4 +149,74 @@ pub async fn save_lead_view(
 pub async fn delete_lead_view(org: String, id: Uuid) -> Result<(), AppError> {
     let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsRead)).await?;
     super::db::delete_view(tenant, id).await
+}
+
+/// Applies a bulk action to the ticked leads (`target=selected`, `ids[i]=…`) or to every
+/// lead the list's filter matches (`target=filter`), within the caller's scope:
+/// `action` is `assign` (with `assignee`), `status` (with `status`), `tag` (with `tag`),
+/// `delete` (with `confirm=delete`), or `export`, which downloads the selection or the
+/// filter as CSV.
+#[server(endpoint = "bulk_leads")]
+pub async fn bulk_leads(org: String, #[server(default)] bulk: BulkForm) -> Result<(), AppError> {
+    use super::bulk::{BulkAction, BulkTarget};
+    let needed = match bulk.action.as_str() {
+        "assign" => Permission::LeadsAssign,
+        "export" => Permission::LeadsExport,
+        _ => Permission::LeadsWrite,
+    };
+    let tenant = Tenant::enter(&org, Access::Permission(needed)).await?;
+    let BulkForm {
+        query,
+        ids,
+        target,
+        action,
+        assignee,
+        status,
+        tag,
+        confirm,
+    } = bulk;
+    let target = match target.as_str() {
+        "selected" if ids.is_empty() => {
+            return Err(AppError::field("ids", "Select at least one lead first."));
+        }
+        "selected" => BulkTarget::Selected(ids),
+        "filter" => BulkTarget::Filter,
+        _ => {
+            return Err(AppError::field(
+                "target",
+                "Choose the selected leads or every lead of the filter.",
+            ));
+        }
+    };
+    let filter = query.first_page().to_query();
+    let sep = if filter.is_empty() { "" } else { "&" };
+    if action == "export" {
+        // The export streams on its own address (which checks and audits again).
+        tenant.commit().await?;
+        let mut href = format!("/o/{org}/leads/export.csv?{filter}");
+        if let BulkTarget::Selected(ids) = &target {
+            let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+            href.push_str(&format!("{sep}ids={}", ids.join(",")));
+        }
+        leptos_axum::redirect(&href);
+        return Ok(());
+    }
+    let value = match action.as_str() {
+        "assign" => assignee,
+        "status" => status,
+        "tag" => tag,
+        _ => None,
+    };
+    let change = BulkAction::parse(&action, value.as_deref())?;
+    if change == BulkAction::Delete && confirm.as_deref() != Some("delete") {
+        return Err(AppError::field(
+            "confirm",
+            "Tick “Yes, delete them” to confirm; deleted leads leave every list.",
+        ));
+    }
+    let changed = super::bulk::apply(tenant, &query, &target, &change).await?;
+    leptos_axum::redirect(&format!(
+        "/o/{org}/leads?{filter}{sep}notice=bulk&changed={changed}"
+    ));
+    Ok(())
 }

@@ -4,9 +4,9 @@
 //! narrowed to one id, never a second way in).
 
 use super::model::{
-    ActivityKind, BOARD_CARDS, BOARD_STATUSES, BoardCard, BoardColumn, COUNT_CAP, LeadDetail,
-    LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource, LeadStatus, MatchCount,
-    PAGE_SIZE, ScoreExplanation, SortKey, TimelineItem, parse_amount, parse_tags,
+    ActivityKind, BOARD_CARDS, BOARD_STATUSES, BoardCard, BoardColumn, COUNT_CAP, LeadAbilities,
+    LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource, LeadStatus,
+    MatchCount, PAGE_SIZE, ScoreExplanation, SortKey, TimelineItem, parse_amount, parse_tags,
 };
 use super::score::Factor;
 use crate::access::model::{LeadScope, Permission};
@@ -23,7 +23,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// The record-scope condition for the caller, on alias `l`.
-fn scope(qb: &mut QueryBuilder<'_, Postgres>, tenant: &Tenant) {
+pub(super) fn scope(qb: &mut QueryBuilder<'_, Postgres>, tenant: &Tenant) {
     let actor = &tenant.actor;
     match (actor.lead_scope, actor.team_id) {
         (LeadScope::All, _) => {}
@@ -78,7 +78,7 @@ fn like_pattern(text: &str) -> String {
 }
 
 /// The filter of a list query, parsed and checked once.
-struct Filter {
+pub(super) struct Filter {
     q: Option<String>,
     contains: Option<String>,
     status: Option<LeadStatus>,
@@ -91,6 +91,8 @@ struct Filter {
     tag: Option<String>,
     created: (Option<OffsetDateTime>, Option<OffsetDateTime>),
     follow_up: (Option<OffsetDateTime>, Option<OffsetDateTime>),
+    /// Only these leads (an export of a selection).
+    pub(super) ids: Option<Vec<Uuid>>,
 }
 
 fn choice<T>(
@@ -107,7 +109,7 @@ fn choice<T>(
 }
 
 impl Filter {
-    fn parse(query: &LeadQuery, me: Uuid) -> Result<Filter, AppError> {
+    pub(super) fn parse(query: &LeadQuery, me: Uuid) -> Result<Filter, AppError> {
         let day = time::Duration::days(1);
         let assignee = match text(&query.assignee).as_deref() {
             None => None,
@@ -134,10 +136,14 @@ impl Filter {
                 date(&query.follow_up_from, "follow_up_from")?,
                 date(&query.follow_up_to, "follow_up_to")?.map(|d| d + day),
             ),
+            ids: None,
         })
     }
 
-    fn push(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+    pub(super) fn push(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+        if let Some(ids) = &self.ids {
+            qb.push(" and l.id = any(").push_bind(ids.clone()).push(")");
+        }
         if let Some(q) = &self.q {
             qb.push(" and l.search @@ websearch_to_tsquery('simple', ")
                 .push_bind(q.clone())
@@ -352,8 +358,15 @@ pub async fn list(mut tenant: Tenant, query: &LeadQuery) -> Result<LeadPage, App
     .into_iter()
     .map(|v| (v.id, v.name, v.query))
     .collect();
+    let can = LeadAbilities {
+        write: tenant.actor.can(Permission::LeadsWrite),
+        assign: tenant.actor.can(Permission::LeadsAssign),
+        import: tenant.actor.can(Permission::LeadsImport),
+        export: tenant.actor.can(Permission::LeadsExport),
+    };
     tenant.commit().await?;
     Ok(LeadPage {
+        can,
         views,
         rows: rows
             .into_iter()
@@ -446,6 +459,8 @@ fn event_title(kind: &str, detail: &serde_json::Value) -> String {
         "assigned" => format!("Assigned to {}", s("to_name")),
         "created" => "Lead created".to_owned(),
         "edited" => "Details edited".to_owned(),
+        "imported" if detail.get("updated").is_some() => "Updated by a CSV import".to_owned(),
+        "imported" => "Created by a CSV import".to_owned(),
         other => other.replace('_', " "),
     }
 }
@@ -593,17 +608,17 @@ pub async fn detail(mut tenant: Tenant, id: Uuid) -> Result<LeadDetail, AppError
 }
 
 /// A [`LeadForm`] checked and converted; every problem is reported at its field.
-struct Parsed {
-    first_name: String,
-    last_name: String,
-    email: Option<String>,
-    phone: Option<String>,
-    company: Option<String>,
-    job_title: Option<String>,
-    priority: LeadPriority,
-    estimated_value_minor: Option<i64>,
-    tags: Vec<String>,
-    next_follow_up_at: Option<OffsetDateTime>,
+pub(super) struct Parsed {
+    pub(super) first_name: String,
+    pub(super) last_name: String,
+    pub(super) email: Option<String>,
+    pub(super) phone: Option<String>,
+    pub(super) company: Option<String>,
+    pub(super) job_title: Option<String>,
+    pub(super) priority: LeadPriority,
+    pub(super) estimated_value_minor: Option<i64>,
+    pub(super) tags: Vec<String>,
+    pub(super) next_follow_up_at: Option<OffsetDateTime>,
 }
 
 fn optional(
@@ -619,7 +634,7 @@ fn optional(
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-fn parse_form(form: &LeadForm) -> Result<Parsed, AppError> {
+pub(super) fn parse_form(form: &LeadForm) -> Result<Parsed, AppError> {
     let mut errors = BTreeMap::new();
     let first_name = optional(&form.first_name, 100, "first_name", &mut errors).unwrap_or_default();
     let last_name = optional(&form.last_name, 100, "last_name", &mut errors).unwrap_or_default();
@@ -686,16 +701,13 @@ fn parse_form(form: &LeadForm) -> Result<Parsed, AppError> {
 fn duplicate_email(err: sqlx::Error) -> AppError {
     match &err {
         sqlx::Error::Database(d) if d.constraint() == Some("leads_organization_id_email_key") => {
-            AppError::field(
-                "email",
-                "Another lead already has this email address. Search for it instead of adding it twice.",
-            )
+            email_taken()
         }
         _ => err.into(),
     }
 }
 
-async fn journey(
+pub(super) async fn journey(
     tenant: &mut Tenant,
     lead: Uuid,
     kind: &str,
@@ -715,15 +727,26 @@ async fn journey(
     Ok(())
 }
 
-/// Creates a lead assigned to its creator. Returns its id.
-pub async fn create(mut tenant: Tenant, form: &LeadForm) -> Result<Uuid, AppError> {
-    let p = parse_form(form)?;
-    let id = Uuid::now_v7();
-    let team = tenant.actor.team_id;
-    sqlx::query!(
+/// Who a new lead belongs to and where it came from.
+pub(super) struct Origin {
+    pub(super) source: LeadSource,
+    pub(super) assignee: Option<Uuid>,
+    pub(super) team: Option<Uuid>,
+}
+
+/// Inserts a lead with the parsed fields; `false` when another live lead has its email
+/// (so callers decide whether that is a field error or a skipped row).
+pub(super) async fn insert_lead(
+    tenant: &mut Tenant,
+    id: Uuid,
+    p: &Parsed,
+    origin: &Origin,
+) -> Result<bool, AppError> {
+    let inserted = sqlx::query!(
         "insert into leads (organization_id, id, first_name, last_name, email, phone, company, job_title, priority,
                             estimated_value_minor, tags, next_follow_up_at, assignee_id, team_id, source)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'manual')",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         on conflict (organization_id, email) where email is not null and deleted_at is null do nothing",
         tenant.org.id,
         id,
         p.first_name,
@@ -736,12 +759,65 @@ pub async fn create(mut tenant: Tenant, form: &LeadForm) -> Result<Uuid, AppErro
         p.estimated_value_minor,
         &p.tags,
         p.next_follow_up_at,
-        tenant.actor.user_id,
-        team,
+        origin.assignee,
+        origin.team,
+        origin.source as LeadSource,
+    )
+    .execute(&mut *tenant.tx)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// Writes the parsed fields over a lead and bumps its version (an edit).
+pub(super) async fn write_fields(
+    tenant: &mut Tenant,
+    id: Uuid,
+    p: &Parsed,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "update leads set first_name = $2, last_name = $3, email = $4, phone = $5, company = $6, job_title = $7,
+                          priority = $8, estimated_value_minor = $9, tags = $10, next_follow_up_at = $11,
+                          version = version + 1
+         where id = $1",
+        id,
+        p.first_name,
+        p.last_name,
+        p.email,
+        p.phone,
+        p.company,
+        p.job_title,
+        p.priority as LeadPriority,
+        p.estimated_value_minor,
+        &p.tags,
+        p.next_follow_up_at,
     )
     .execute(&mut *tenant.tx)
     .await
     .map_err(duplicate_email)?;
+    Ok(())
+}
+
+/// The field error for an email another lead already has.
+fn email_taken() -> AppError {
+    AppError::field(
+        "email",
+        "Another lead already has this email address. Search for it instead of adding it twice.",
+    )
+}
+
+/// Creates a lead assigned to its creator. Returns its id.
+pub async fn create(mut tenant: Tenant, form: &LeadForm) -> Result<Uuid, AppError> {
+    let p = parse_form(form)?;
+    let id = Uuid::now_v7();
+    let origin = Origin {
+        source: LeadSource::Manual,
+        assignee: Some(tenant.actor.user_id),
+        team: tenant.actor.team_id,
+    };
+    if !insert_lead(&mut tenant, id, &p, &origin).await? {
+        return Err(email_taken());
+    }
     journey(&mut tenant, id, "created", json!({ "source": "manual" })).await?;
     super::scoring::recompute(&mut tenant, id).await?;
     tenant
@@ -783,26 +859,7 @@ pub async fn update(
 ) -> Result<(), AppError> {
     let p = parse_form(form)?;
     let before = lock_current(&mut tenant, id, version).await?;
-    sqlx::query!(
-        "update leads set first_name = $2, last_name = $3, email = $4, phone = $5, company = $6, job_title = $7,
-                          priority = $8, estimated_value_minor = $9, tags = $10, next_follow_up_at = $11,
-                          version = version + 1
-         where id = $1",
-        id,
-        p.first_name,
-        p.last_name,
-        p.email,
-        p.phone,
-        p.company,
-        p.job_title,
-        p.priority as LeadPriority,
-        p.estimated_value_minor,
-        &p.tags,
-        p.next_follow_up_at,
-    )
-    .execute(&mut *tenant.tx)
-    .await
-    .map_err(duplicate_email)?;
+    write_fields(&mut tenant, id, &p).await?;
     journey(&mut tenant, id, "edited", json!({})).await?;
     super::scoring::recompute(&mut tenant, id).await?;
     tenant
@@ -870,21 +927,24 @@ pub async fn change_status(
     tenant.commit().await
 }
 
+/// The name of a member leads can be assigned to; a field error for anyone else.
+pub(super) async fn assignee_name(tenant: &mut Tenant, user: Uuid) -> Result<String, AppError> {
+    sqlx::query_scalar!(
+        "select u.name from organization_members m join users u on u.id = m.user_id
+         where m.user_id = $1 and m.status = 'active' and m.role not in ('partner', 'api_user')",
+        user
+    )
+    .fetch_optional(&mut *tenant.tx)
+    .await?
+    .ok_or_else(|| AppError::field("assignee", "Choose one of the listed members."))
+}
+
 /// Assigns a lead to a member (or to nobody).
 pub async fn assign(mut tenant: Tenant, id: Uuid, assignee: Option<&str>) -> Result<(), AppError> {
     let assignee = id_field(assignee, "assignee")?;
     let before = scoped_lead(&mut tenant, id).await?;
     let name = match assignee {
-        Some(a) => Some(
-            sqlx::query_scalar!(
-                "select u.name from organization_members m join users u on u.id = m.user_id
-                 where m.user_id = $1 and m.status = 'active' and m.role not in ('partner', 'api_user')",
-                a
-            )
-            .fetch_optional(&mut *tenant.tx)
-            .await?
-            .ok_or_else(|| AppError::field("assignee", "Choose one of the listed members."))?,
-        ),
+        Some(a) => Some(assignee_name(&mut tenant, a).await?),
         None => None,
     };
     sqlx::query!(
@@ -987,7 +1047,11 @@ pub async fn add_activity(
 
 /// Records an export in the audit log (committed before any row leaves, so an export
 /// cut short is still on record). Fails on a bad filter, before anything is written.
-pub async fn audit_export(mut tenant: Tenant, query: &LeadQuery) -> Result<(), AppError> {
+pub async fn audit_export(
+    mut tenant: Tenant,
+    query: &LeadQuery,
+    ids: Option<&[Uuid]>,
+) -> Result<(), AppError> {
     Filter::parse(query, tenant.actor.user_id)?;
     tenant
         .audit(Entry {
@@ -995,7 +1059,7 @@ pub async fn audit_export(mut tenant: Tenant, query: &LeadQuery) -> Result<(), A
             entity_type: "lead",
             entity_id: None,
             before: None,
-            after: Some(json!({ "filter": query.first_page().to_query() })),
+            after: Some(json!({ "filter": query.first_page().to_query(), "selected": ids })),
         })
         .await?;
     tenant.commit().await
@@ -1006,10 +1070,14 @@ pub async fn audit_export(mut tenant: Tenant, query: &LeadQuery) -> Result<(), A
 pub async fn export(
     mut tenant: Tenant,
     query: &LeadQuery,
+    ids: Option<Vec<Uuid>>,
     send: tokio::sync::mpsc::Sender<Result<String, std::io::Error>>,
 ) -> Result<u64, AppError> {
     use futures_util::TryStreamExt;
-    let filter = Filter::parse(query, tenant.actor.user_id)?;
+    let filter = Filter {
+        ids,
+        ..Filter::parse(query, tenant.actor.user_id)?
+    };
     let mut qb = QueryBuilder::<Postgres>::new(
         "select l.id, l.first_name, l.last_name, l.email::text as email, l.company, l.job_title, l.phone,
                 l.status::text as status, l.source::text as source, l.priority::text as priority, l.score,

@@ -26,9 +26,13 @@ pub async fn export_csv(
         return (StatusCode::UNAUTHORIZED, "Sign in to export leads.").into_response();
     };
     let query = LeadQuery::from_pairs(|k| params.get(k).cloned());
+    let ids = match selected(params.get("ids")) {
+        Ok(ids) => ids,
+        Err(err) => return refusal(err),
+    };
     let access = Access::Permission(Permission::LeadsExport);
     let audited = match Tenant::enter_as(&state, &user, &org, access, meta.clone()).await {
-        Ok(tenant) => super::db::audit_export(tenant, &query).await,
+        Ok(tenant) => super::db::audit_export(tenant, &query, ids.as_deref()).await,
         Err(e) => Err(e),
     };
     if let Err(err) = audited {
@@ -41,7 +45,7 @@ pub async fn export_csv(
     let (send, receive) = tokio::sync::mpsc::channel(8);
     tokio::spawn(async move {
         let failure = send.clone();
-        if let Err(err) = super::db::export(tenant, &query, send).await {
+        if let Err(err) = super::db::export(tenant, &query, ids, send).await {
             tracing::error!(error = ?err, "lead export failed midway");
             let _ = failure
                 .send(Err(std::io::Error::other("export failed")))
@@ -65,6 +69,28 @@ pub async fn export_csv(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// The `ids` of an export of a selection: comma-separated lead ids, at most
+/// [`BULK_LIMIT`](super::model::BULK_LIMIT).
+fn selected(ids: Option<&String>) -> Result<Option<Vec<uuid::Uuid>>, AppError> {
+    let Some(ids) = ids.filter(|i| !i.is_empty()) else {
+        return Ok(None);
+    };
+    let damaged = || {
+        AppError::field(
+            "ids",
+            "That export link is damaged. Select the leads again.",
+        )
+    };
+    let ids = ids
+        .split(',')
+        .map(|id| id.trim().parse::<uuid::Uuid>().map_err(|_| damaged()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if ids.len() as i64 > super::model::BULK_LIMIT {
+        return Err(damaged());
+    }
+    Ok(Some(ids))
 }
 
 fn refusal(err: AppError) -> Response {

@@ -345,6 +345,21 @@ pub struct LeadPage {
     pub assignees: Vec<(Uuid, String)>,
     /// The viewer's saved views: (id, name, query string).
     pub views: Vec<(Uuid, String, String)>,
+    /// What the viewer may do from the list.
+    pub can: LeadAbilities,
+}
+
+/// What the viewer may do from the leads list, so it offers only those actions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadAbilities {
+    /// Create and edit leads.
+    pub write: bool,
+    /// Assign leads to members.
+    pub assign: bool,
+    /// Import a CSV file.
+    pub import: bool,
+    /// Export the filter as CSV.
+    pub export: bool,
 }
 
 /// One entry of a lead's timeline.
@@ -541,6 +556,31 @@ mod tests {
         assert_eq!(MatchCount::Exact(1234).label(), "1,234 leads");
         assert_eq!(MatchCount::AtLeast(10_000).label(), "10,000+ leads");
     }
+}
+
+/// Most leads one bulk action changes: beyond it, the filter must be narrowed.
+pub const BULK_LIMIT: i64 = 1_000;
+
+/// The bulk-action form of the leads list, as posted (`bulk[…]`); the server parses it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BulkForm {
+    /// The list's filter (for `target=filter`, and to return to the same view).
+    pub query: LeadQuery,
+    /// The ticked leads (for `target=selected`).
+    pub ids: Vec<Uuid>,
+    /// `selected` or `filter`.
+    pub target: String,
+    /// `assign`, `status`, `tag`, `delete` or `export`.
+    pub action: String,
+    /// The member to assign to (empty: nobody).
+    pub assignee: Option<String>,
+    /// The status to move to.
+    pub status: Option<String>,
+    /// The tag to add.
+    pub tag: Option<String>,
+    /// `delete`, confirming a deletion.
+    pub confirm: Option<String>,
 }
 
 /// The statuses the board shows, in pipeline order. Lost and unqualified leads leave the

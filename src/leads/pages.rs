@@ -1,9 +1,10 @@
 //! The leads list (`/o/{org}/leads`), a new lead, and the lead detail.
 
 use super::api::{
-    AddLeadActivity, AssignLead, ChangeLeadStatus, CreateLead, DeleteLeadView, SaveLeadView,
-    UpdateLead, load_lead, load_leads, load_new_lead,
+    AddLeadActivity, AssignLead, BulkLeads, ChangeLeadStatus, CreateLead, DeleteLeadView,
+    SaveLeadView, UpdateLead, load_lead, load_leads, load_new_lead,
 };
+use super::components::{BulkBar, BulkNotice, query_inputs};
 use super::model::{
     ActivityKind, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource,
     LeadStatus, SortKey, TimelineItem,
@@ -75,12 +76,20 @@ pub fn LeadsPage() -> impl IntoView {
     );
     view! {
         <Title text="Leads" />
-        <PageHeader title="Leads" description="Search, filter and sort; the address keeps the view, so bookmark or share it.">
-            <ButtonLink href=board variant=Variant::Secondary>"Board view"</ButtonLink>
-            <ButtonLink href=export variant=Variant::Secondary>"Export CSV"</ButtonLink>
-            <ButtonLink href=org_href(&org, "leads/new")>"New lead"</ButtonLink>
-        </PageHeader>
-        {loaded(data, move |page: LeadPage| view! { <LeadsView page query=query.clone() /> })}
+        {loaded(data, move |page: LeadPage| {
+            let can = page.can;
+            let (board, export) = (board.clone(), export.clone());
+            let (import, new) = (org_href(&org, "leads/import"), org_href(&org, "leads/new"));
+            view! {
+                <PageHeader title="Leads" description="Search, filter and sort; the address keeps the view, so bookmark or share it.">
+                    <ButtonLink href=board variant=Variant::Secondary>"Board view"</ButtonLink>
+                    {can.import.then(|| view! { <ButtonLink href=import variant=Variant::Secondary>"Import CSV"</ButtonLink> })}
+                    {can.export.then(|| view! { <ButtonLink href=export variant=Variant::Secondary>"Export CSV"</ButtonLink> })}
+                    {can.write.then(|| view! { <ButtonLink href=new>"New lead"</ButtonLink> })}
+                </PageHeader>
+                <LeadsView page query=query.clone() />
+            }
+        })}
     }
 }
 
@@ -148,12 +157,24 @@ fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
             ..query.clone()
         })
     });
+    let bulk = ServerAction::<BulkLeads>::new();
+    let bulk_bar = (page.can.write || page.can.assign || page.can.export).then(|| {
+        let assignees = std::iter::once(("none".to_owned(), "Nobody".to_owned()))
+            .chain(
+                page.assignees
+                    .iter()
+                    .map(|(id, name)| (id.to_string(), name.clone())),
+            )
+            .collect();
+        view! { <BulkBar can=page.can count=page.count assignees error=last_error(bulk) /> }
+    });
     let first = (query.after.is_some() || query.before.is_some()).then(|| link(query.first_page()));
     let clear = base.clone();
     let filtered = query.is_filtered();
     let views = page.views.clone();
     let save_query = query.first_page();
     view! {
+        <BulkNotice />
         <SavedViews views base=base.clone() query=save_query />
         <form method="get" action=base.clone() class="card mb-4 grid gap-4 md:grid-cols-3 lg:grid-cols-6 lg:items-end" role="search" aria-label="Filter leads">
             <Field name="q" label="Search" kind="search" value=query.q.clone().unwrap_or_default() hint="Name, email, company, job title" />
@@ -183,9 +204,14 @@ fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
             }.into_any()
         } else {
             view! {
+                <ActionForm action=bulk attr:aria-label="Leads and bulk actions">
+                <input type="hidden" name="org" value=org.clone() />
+                {query_inputs("bulk[query]", &query)}
+                {bulk_bar}
                 <Table caption="Leads">
                     <thead>
                         <tr>
+                            <th scope="col"><span class="sr-only">"Select"</span></th>
                             {header(SortKey::Name)}
                             {header(SortKey::Company)}
                             {header(SortKey::Status)}
@@ -197,9 +223,10 @@ fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {page.rows.into_iter().map(|r| view! { <LeadLine r org=org.clone() /> }).collect_view()}
+                        {page.rows.into_iter().enumerate().map(|(i, r)| view! { <LeadLine r i org=org.clone() /> }).collect_view()}
                     </tbody>
                 </Table>
+                </ActionForm>
             }.into_any()
         }}
         <nav class="mt-4 flex gap-2" aria-label="Pages of leads">
@@ -217,15 +244,7 @@ fn SavedViews(views: Vec<(Uuid, String, String)>, base: String, query: LeadQuery
     let save = ServerAction::<SaveLeadView>::new();
     let delete = ServerAction::<DeleteLeadView>::new();
     let error = last_error(save);
-    let hidden = query
-        .first_page()
-        .pairs()
-        .iter()
-        .filter_map(|(k, v)| {
-            v.filter(|v| !v.is_empty())
-                .map(|v| (format!("query[{k}]"), v.to_owned()))
-        })
-        .collect::<Vec<_>>();
+
     let org2 = org.clone();
     view! {
         <div class="mb-4 flex flex-wrap items-end gap-3">
@@ -253,7 +272,7 @@ fn SavedViews(views: Vec<(Uuid, String, String)>, base: String, query: LeadQuery
             </nav>
             <ActionForm action=save attr:class="ml-auto flex items-end gap-2">
                 <input type="hidden" name="org" value=org />
-                {hidden.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v /> }).collect_view()}
+                {query_inputs("query", &query)}
                 <Field name="name" label="Save this view as" error=field_error(&error, "name") />
                 <Button variant=Variant::Secondary>"Save view"</Button>
             </ActionForm>
@@ -262,10 +281,12 @@ fn SavedViews(views: Vec<(Uuid, String, String)>, base: String, query: LeadQuery
 }
 
 #[component]
-fn LeadLine(r: LeadRow, org: String) -> impl IntoView {
+fn LeadLine(r: LeadRow, i: usize, org: String) -> impl IntoView {
     let href = org_href(&org, &format!("leads/{}", r.id));
+    let select = format!("Select {}", r.name);
     view! {
         <tr>
+            <td><input type="checkbox" name=format!("bulk[ids][{i}]") value=r.id.to_string() aria-label=select /></td>
             <td>
                 <a href=href class="link">{r.name}</a>
                 <div class="text-xs text-muted">{r.email.unwrap_or_default()}</div>

@@ -44,6 +44,16 @@ enum Command {
         #[arg(long, default_value_t = 10_000_000)]
         journey_events: u64,
     },
+    /// Serve the benchmark's ceiling: the leads list and detail through bare axum
+    /// handlers running the same queries as the app, as the given member (`make bench`).
+    BenchCeiling {
+        /// The member to act as.
+        #[arg(long)]
+        email: String,
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:3900")]
+        addr: std::net::SocketAddr,
+    },
     /// Create a platform administrator, or promote an existing user to one.
     /// The password is read from REVDESK_ADMIN_PASSWORD, or else from the first line of stdin.
     CreateAdmin {
@@ -163,6 +173,19 @@ async fn execute(cli: Cli) -> Result<(), String> {
             migrate().await?;
             serve(&config, pool).await
         }
+        Command::BenchCeiling { email, addr } => {
+            let user = seed::user_id(&pool, &email)
+                .await
+                .map_err(|e| format!("looking up {email}: {e}"))?
+                .ok_or_else(|| format!("no user {email}: run `make seed-scale` first"))?;
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("binding {addr}: {e}"))?;
+            println!("bench ceiling listening on http://{addr}");
+            axum::serve(listener, crate::leads::ceiling::router(pool, user))
+                .await
+                .map_err(|e| format!("serving: {e}"))
+        }
     }
 }
 
@@ -197,6 +220,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), String> {
     });
     let security = super::settings::SecuritySettings::from_args(&config.security)?;
     tokio::spawn(super::upkeep::run(pool.clone()));
+    tokio::spawn(crate::leads::import::worker::run(pool.clone()));
     match config.mail.smtp_url.as_deref().filter(|u| !u.is_empty()) {
         Some(url) => {
             let mailer = super::mailer::Mailer::new(url, &config.mail.mail_from)?;

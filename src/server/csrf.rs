@@ -21,9 +21,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, Method, StatusCode, header};
 
-/// Server-function endpoints that take `multipart/form-data` (file uploads). Every other
-/// state-changing endpoint takes `application/x-www-form-urlencoded`.
-pub const MULTIPART_ENDPOINTS: &[&str] = &[];
+/// Whether the endpoint at `path` takes `multipart/form-data` (a file upload: the lead
+/// import, `/o/{org}/leads/import`). Every other state-changing endpoint takes
+/// `application/x-www-form-urlencoded`.
+pub fn takes_multipart(path: &str) -> bool {
+    path.strip_prefix("/o/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(org, rest)| !org.is_empty() && rest == "leads/import")
+}
 
 /// Why a request was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -84,7 +89,7 @@ pub fn check(path: &str, headers: &HeaderMap, settings: &SecuritySettings) -> Re
     let content_type = text(header::CONTENT_TYPE)
         .and_then(|ct| ct.split(';').next())
         .map(|ct| ct.trim().to_ascii_lowercase());
-    let expected = if MULTIPART_ENDPOINTS.contains(&path) {
+    let expected = if takes_multipart(path) {
         "multipart/form-data"
     } else {
         "application/x-www-form-urlencoded"
@@ -198,6 +203,34 @@ mod tests {
                 .unwrap(),
         );
         assert_eq!(check("/api/x", &h, &SecuritySettings::default()), Ok(()));
+    }
+
+    #[test]
+    fn only_the_upload_takes_multipart() {
+        let mut h = headers(&[("sec-fetch-site", "same-origin")]);
+        h.insert(
+            header::CONTENT_TYPE,
+            "multipart/form-data; boundary=x".parse().unwrap(),
+        );
+        let settings = SecuritySettings::default();
+        assert_eq!(check("/o/acme/leads/import", &h, &settings), Ok(()));
+        for path in [
+            "/api/x",
+            "/o/acme/leads/import/1",
+            "/o//leads/import",
+            "/o/acme/leads",
+        ] {
+            assert_eq!(
+                check(path, &h, &settings),
+                Err(Refusal::ContentType),
+                "{path}"
+            );
+        }
+        let h = headers(&[("sec-fetch-site", "same-origin")]);
+        assert_eq!(
+            check("/o/acme/leads/import", &h, &settings),
+            Err(Refusal::ContentType)
+        );
     }
 
     #[test]

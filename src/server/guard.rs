@@ -121,6 +121,36 @@ impl Tenant {
                 .ok_or(AppError::NotFound)?,
             None => return Err(AppError::NotFound),
         };
+        Self::admit(tx, org, status, actor, access, meta).await
+    }
+
+    /// Enters the organization for work a person started that outlives their request
+    /// (an import): their membership and permission are checked again, exactly as for a
+    /// request, so a removal or demotion stops the work at its next step. Support
+    /// sessions do not carry over into such work.
+    pub async fn enter_for_job(
+        pool: &sqlx::PgPool,
+        slug: &str,
+        user_id: Uuid,
+        access: Access,
+        meta: RequestMeta,
+    ) -> Result<Tenant, AppError> {
+        let mut tx = super::db::begin_platform(pool).await?;
+        let (org, status, actor) = load_member(&mut tx, slug, user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Self::admit(tx, org, status, actor, access, meta).await
+    }
+
+    /// Switches a platform transaction into the tenant and checks `access`.
+    async fn admit(
+        mut tx: Transaction<'static, Postgres>,
+        org: OrgSummary,
+        status: String,
+        actor: Actor,
+        access: Access,
+        meta: RequestMeta,
+    ) -> Result<Tenant, AppError> {
         if status != "active" {
             return Err(AppError::Suspended);
         }

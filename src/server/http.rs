@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use std::time::Duration;
@@ -24,7 +24,13 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Routes served by plain axum handlers rather than Leptos (besides the probes): the
 /// authorization matrix must list these too.
-pub const HANDLER_ROUTES: &[&str] = &["/o/{org}/leads/export.csv"];
+pub const HANDLER_ROUTES: &[&str] = &[
+    "/o/{org}/leads/export.csv",
+    "/o/{org}/leads/import/{id}/errors.csv",
+];
+
+/// Form posts served by plain axum handlers (file uploads); listed in the matrix too.
+pub const HANDLER_POSTS: &[&str] = &["/o/{org}/leads/import"];
 
 /// Builds the whole application router.
 pub fn router(state: AppState) -> Router {
@@ -57,6 +63,16 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route(HANDLER_ROUTES[0], get(crate::leads::export::export_csv))
+        .route(
+            HANDLER_ROUTES[1],
+            get(crate::leads::import::upload::error_report),
+        )
+        .route(
+            HANDLER_POSTS[0],
+            post(crate::leads::import::upload::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::leads::import::model::MAX_BYTES + 64 * 1024,
+            )),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), pkg)
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))

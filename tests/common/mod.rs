@@ -128,6 +128,9 @@ pub struct World {
     pub team: uuid::Uuid,
     /// A lead of A assigned to the sales rep (version 1).
     pub lead: uuid::Uuid,
+    /// A CSV import of A, uploaded by its owner and waiting for its mapping (columns
+    /// `email`, `company`; one row).
+    pub import: uuid::Uuid,
 }
 
 impl World {
@@ -277,8 +280,30 @@ impl World {
         .execute(&mut *tx)
         .await
         .unwrap();
+        let import = Uuid::now_v7();
+        sqlx::query(
+            "insert into lead_imports (organization_id, id, created_by, filename, header, total_rows)
+             values ($1, $2, $3, 'leads.csv', '{email,company}', 1)",
+        )
+        .bind(org_a)
+        .bind(import)
+        .bind(users["owner"].0)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "insert into lead_import_rows (organization_id, import_id, line, cells)
+             values ($1, $2, 2, jsonb_build_array($3::text, 'Import Works'))",
+        )
+        .bind(org_a)
+        .bind(import)
+        .bind(format!("imported-{tag}@example.com"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         World {
+            import,
             lead,
             tag,
             org_a,
@@ -308,6 +333,7 @@ impl World {
             .replace("{grant}", &self.grant.to_string())
             .replace("{team}", &self.team.to_string())
             .replace("{lead}", &self.lead.to_string())
+            .replace("{import}", &self.import.to_string())
             .replace("{tag}", &self.tag)
     }
 }
@@ -358,6 +384,33 @@ impl Client {
         }
         .unwrap();
         let reply = send(&self.app, request).await;
+        self.remember(&reply);
+        reply
+    }
+
+    /// Uploads `content` as the file field `file` of a `multipart/form-data` post.
+    pub async fn upload(&mut self, path: &str, filename: &str, content: &[u8]) -> Reply {
+        let boundary = "revdesk-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = format!(
+            "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\ncontent-type: text/csv\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut builder = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("host", "localhost")
+            .header("sec-fetch-site", "same-origin")
+            .header("origin", "http://localhost")
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+        if let Some(cookie) = &self.cookie {
+            builder = builder.header("cookie", cookie);
+        }
+        let reply = send(&self.app, builder.body(Body::from(body)).unwrap()).await;
         self.remember(&reply);
         reply
     }

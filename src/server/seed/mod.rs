@@ -7,7 +7,7 @@ mod people;
 mod scale;
 mod tenant;
 
-pub use people::{DEMO_PASSWORD, DemoLogin, create_admin, demo_logins};
+pub use people::{DEMO_PASSWORD, DemoLogin, create_admin, demo_logins, user_id};
 pub use scale::{ScaleOptions, ScaleReport, scale};
 
 use sqlx::PgPool;

@@ -305,3 +305,13 @@ pub async fn create_admin(
     tx.commit().await?;
     Ok(inserted)
 }
+
+/// The id of the user with this email, if there is one (the benchmark acts as them).
+pub async fn user_id(pool: &PgPool, email: &str) -> Result<Option<Uuid>, SeedError> {
+    let mut tx = crate::server::db::begin_platform(pool).await?;
+    let id = sqlx::query_scalar!("select id from users where email = $1::text::citext", email)
+        .fetch_optional(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# `make bench`: loads the leads pages of the largest benchmark tenant with oha, against
+# the release server and against the ceiling (`revdesk bench-ceiling`: bare axum
+# handlers running the same queries and writing the same rows), and prints per page:
+# req/s, p50/p99 latency at a fixed rate and at full speed, server memory, HTML bytes and
+# the ratio to the ceiling; then the release wasm size, raw and brotli-compressed.
+#
+# Expects DATABASE_URL to name the benchmark database (`make seed-scale` fills it) and
+# the release build in target/ (both done by `make bench`).
+# Knobs: BENCH_RATE (requests/s of the fixed-rate run, 200), BENCH_SECONDS (per run, 10),
+# BENCH_CONNECTIONS (full-speed concurrency, 16).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bin="target/release/revdesk"
+[ -x "$bin" ] || { echo "bench: $bin is missing; run 'make bench'" >&2; exit 1; }
+rate="${BENCH_RATE:-200}"
+seconds="${BENCH_SECONDS:-10}"
+connections="${BENCH_CONNECTIONS:-16}"
+slug="bench-largest"
+email="bench@revdesk.example"
+password="revdesk-demo-2026"
+
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+app_port=$(free_port 3700)
+ceiling_port=$(free_port $((app_port + 1)))
+app="http://127.0.0.1:$app_port"
+ceiling="http://127.0.0.1:$ceiling_port"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+LEPTOS_SITE_ADDR="127.0.0.1:$app_port" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \
+  "$bin" serve >target/bench-app.log 2>&1 &
+app_pid=$!
+pids+=("$app_pid")
+RUST_LOG=warn "$bin" bench-ceiling --email "$email" --addr "127.0.0.1:$ceiling_port" >target/bench-ceiling.log 2>&1 &
+ceiling_pid=$!
+pids+=("$ceiling_pid")
+for _ in $(seq 1 150); do
+  curl -fsS "$app/readyz" >/dev/null 2>&1 && curl -s -o /dev/null "$ceiling/" 2>/dev/null && break
+  sleep 0.2
+done
+curl -fsS "$app/readyz" >/dev/null || { echo "bench: the server did not start:" >&2; cat target/bench-app.log >&2; exit 1; }
+
+# Sign in as a real member of the largest tenant, through the sign-in form's endpoint.
+jar="$(mktemp)"
+curl -fsS -o /dev/null -c "$jar" -H "Origin: $app" -H "Accept: application/json" \
+  --data-urlencode "email=$email" --data-urlencode "password=$password" "$app/api/sign_in"
+cookie="revdesk_session=$(awk '$6 == "revdesk_session" { print $7 }' "$jar")"
+rm -f "$jar"
+[ "$cookie" != "revdesk_session=" ] || { echo "bench: signing in failed" >&2; exit 1; }
+
+# A page 10,000 rows deep (the default order) and a lead with a long timeline.
+sql() { psql "$DATABASE_URL" -qtAX -c "set timezone to 'UTC'" -c "$1"; }
+deep=$(sql "select l.created_at::text || '~' || l.id from leads l join organizations o on o.id = l.organization_id
+            where o.slug = '$slug' and l.deleted_at is null order by l.created_at desc, l.id desc offset 10000 limit 1")
+deep=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$deep")
+lead=$(sql "select j.lead_id from journey_events j join organizations o on o.id = j.organization_id
+            where o.slug = '$slug' group by j.lead_id order by count(*) desc, j.lead_id limit 1")
+largest=$(sql "select count(*) from leads l join organizations o on o.id = l.organization_id where o.slug = '$slug'")
+total=$(sql "select count(*) from leads")
+
+pages=(
+  "list, first page|/o/$slug/leads"
+  "list, 10,000 rows deep|/o/$slug/leads?after=$deep"
+  "list, filter|/o/$slug/leads?status=qualified&priority=hot"
+  "full-text search|/o/$slug/leads?q=elena"
+  "substring search|/o/$slug/leads?contains=granite"
+  "lead detail|/o/$slug/leads/$lead"
+)
+
+# oha's JSON summary -> "req/s p50_ms p99_ms ok_share"
+measure() {
+  local url=$1 duration=$2; shift 2
+  oha --no-tui --output-format json -z "$duration" "$@" -H "Cookie: $cookie" "$url" 2>/dev/null | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+s, p = r["summary"], r["latencyPercentiles"]
+codes = r.get("statusCodeDistribution", {})
+ok = codes.get("200", 0) / max(1, sum(codes.values()))
+print(f"{s[\"requestsPerSec\"]:.0f} {p[\"p50\"] * 1000:.1f} {p[\"p99\"] * 1000:.1f} {ok:.3f}")'
+}
+rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
+printf '\nmake bench: tenant %s (%s of %s leads in the database), %s s per run, fixed rate %s/s, full speed %s connections\n\n' \
+  "$slug" "$largest" "$total" "$seconds" "$rate" "$connections"
+printf '%-24s | %-28s | %-28s | %-22s | %8s | %9s | %5s\n' "page" "app @${rate}/s p50 / p99 ms" \
+  "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio"
+printf '%s\n' "$(printf -- '-%.0s' $(seq 1 140))"
+failed=0
+for entry in "${pages[@]}"; do
+  name="${entry%%|*}"
+  path="${entry#*|}"
+  bytes=$(curl -fsS -H "Cookie: $cookie" "$app$path" | wc -c)
+  curl -fsS -o /dev/null "$ceiling$path" || { echo "bench: the ceiling failed on $path" >&2; failed=1; }
+  measure "$app$path" 2s -c 4 >/dev/null # warm-up
+  read -r _ fixed50 fixed99 fixed_ok < <(measure "$app$path" "${seconds}s" -q "$rate" -c "$connections")
+  read -r rps full50 full99 full_ok < <(measure "$app$path" "${seconds}s" -c "$connections")
+  measure "$ceiling$path" 2s -c 4 >/dev/null
+  read -r crps c50 c99 c_ok < <(measure "$ceiling$path" "${seconds}s" -c "$connections")
+  for share in "$fixed_ok" "$full_ok" "$c_ok"; do
+    [ "$share" = "1.000" ] || { echo "bench: $name answered non-200 (share of 200s: $share)" >&2; failed=1; }
+  done
+  ratio=$(python3 -c "print(f'{$rps / max(1, $crps):.2f}')")
+  printf '%-24s | %12s / %-13s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %5s\n' \
+    "$name" "$fixed50" "$fixed99" "$rps" "$full50" "$full99" "$crps" "$c50" "$c99" \
+    "$(python3 -c "print($bytes / 1024)")" "$(rss_mib "$app_pid")" "$ratio"
+done
+printf '\nceiling RSS after the runs: %s MiB\n' "$(rss_mib "$ceiling_pid")"
+
+wasm=$(ls target/site/pkg/*.wasm | head -n 1)
+node -e '
+const zlib = require("zlib"), fs = require("fs");
+const raw = fs.readFileSync(process.argv[1]);
+const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+const gz = zlib.gzipSync(raw, { level: 9 });
+console.log(`release wasm ${process.argv[1].split("/").pop()}: ${(raw.length / 1024).toFixed(1)} KiB raw, ${(br.length / 1024).toFixed(1)} KiB brotli, ${(gz.length / 1024).toFixed(1)} KiB gzip`);
+' "$wasm"
+exit "$failed"
