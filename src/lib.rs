@@ -4,6 +4,10 @@
 //! `hydrate` it is the browser bundle. Server-only modules are gated at their declaration
 //! so the wasm build never compiles them.
 
+// Without erased view types (release builds), the nested view types of the shell and the
+// leads pages go deeper than rustc's default query depth of 128.
+#![recursion_limit = "256"]
+
 pub mod access;
 pub mod admin;
 pub mod app;
