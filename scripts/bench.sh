@@ -85,7 +85,10 @@ r = json.load(sys.stdin)
 s, p = r["summary"], r["latencyPercentiles"]
 codes = r.get("statusCodeDistribution", {})
 ok = codes.get("200", 0) / max(1, sum(codes.values()))
-print(f"{s[\"requestsPerSec\"]:.0f} {p[\"p50\"] * 1000:.1f} {p[\"p99\"] * 1000:.1f} {ok:.3f}")'
+# No answer at all within the run leaves the percentiles empty: report them as 0.
+ms = lambda v: (v or 0) * 1000
+rps, p50, p99 = s["requestsPerSec"] or 0, ms(p["p50"]), ms(p["p99"])
+print(f"{rps:.0f} {p50:.1f} {p99:.1f} {ok:.3f}")'
 }
 rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 

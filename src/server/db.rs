@@ -20,8 +20,11 @@ pub fn connect_lazy(
     max_connections: u32,
     slow: Duration,
 ) -> Result<PgPool, sqlx::Error> {
-    let options =
-        PgConnectOptions::from_str(url)?.log_slow_statements(log::LevelFilter::Warn, slow);
+    // JIT compilation pays off for long analytical queries only; for this application's
+    // short statements it added 20-25 ms to the capped count of a large tenant's list.
+    let options = PgConnectOptions::from_str(url)?
+        .options([("jit", "off")])
+        .log_slow_statements(log::LevelFilter::Warn, slow);
     Ok(PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
