@@ -158,7 +158,9 @@ fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
         })
     });
     let bulk = ServerAction::<BulkLeads>::new();
-    let bulk_bar = (page.can.write || page.can.assign || page.can.export).then(|| {
+    // Rows can be ticked only by someone who may act on them.
+    let selectable = page.can.write || page.can.assign || page.can.export;
+    let bulk_bar = selectable.then(|| {
         let assignees = std::iter::once(("none".to_owned(), "Nobody".to_owned()))
             .chain(
                 page.assignees
@@ -199,7 +201,7 @@ fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
         {if page.rows.is_empty() {
             view! {
                 <EmptyState title="No leads match" description="Try fewer filters or another search.">
-                    <ButtonLink href=org_href(&org, "leads/new")>"Add a lead"</ButtonLink>
+                    {page.can.write.then(|| view! { <ButtonLink href=org_href(&org, "leads/new")>"Add a lead"</ButtonLink> })}
                 </EmptyState>
             }.into_any()
         } else {
@@ -211,7 +213,7 @@ fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
                 <Table caption="Leads">
                     <thead>
                         <tr>
-                            <th scope="col"><span class="sr-only">"Select"</span></th>
+                            {selectable.then(|| view! { <th scope="col"><span class="sr-only">"Select"</span></th> })}
                             {header(SortKey::Name)}
                             {header(SortKey::Company)}
                             {header(SortKey::Status)}
@@ -223,7 +225,7 @@ fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {page.rows.into_iter().enumerate().map(|(i, r)| view! { <LeadLine r i org=org.clone() /> }).collect_view()}
+                        {page.rows.into_iter().enumerate().map(|(i, r)| view! { <LeadLine r i selectable org=org.clone() /> }).collect_view()}
                     </tbody>
                 </Table>
                 </ActionForm>
@@ -244,7 +246,6 @@ fn SavedViews(views: Vec<(Uuid, String, String)>, base: String, query: LeadQuery
     let save = ServerAction::<SaveLeadView>::new();
     let delete = ServerAction::<DeleteLeadView>::new();
     let error = last_error(save);
-
     let org2 = org.clone();
     view! {
         <div class="mb-4 flex flex-wrap items-end gap-3">
@@ -281,12 +282,15 @@ fn SavedViews(views: Vec<(Uuid, String, String)>, base: String, query: LeadQuery
 }
 
 #[component]
-fn LeadLine(r: LeadRow, i: usize, org: String) -> impl IntoView {
+fn LeadLine(r: LeadRow, i: usize, selectable: bool, org: String) -> impl IntoView {
     let href = org_href(&org, &format!("leads/{}", r.id));
     let select = format!("Select {}", r.name);
+    let id = r.id.to_string();
     view! {
         <tr>
-            <td><input type="checkbox" name=format!("bulk[ids][{i}]") value=r.id.to_string() aria-label=select /></td>
+            {selectable.then(|| view! {
+                <td><input type="checkbox" name=format!("bulk[ids][{i}]") value=id aria-label=select /></td>
+            })}
             <td>
                 <a href=href class="link">{r.name}</a>
                 <div class="text-xs text-muted">{r.email.unwrap_or_default()}</div>
