@@ -522,3 +522,79 @@ async fn an_import_stops_when_its_owner_loses_the_permission(pool: PgPool) {
     assert!(failure.unwrap().contains("can no longer import"));
     assert_eq!(created, 0);
 }
+
+#[sqlx::test]
+async fn upsert_leaves_leads_outside_the_importers_scope_alone(pool: PgPool) {
+    let world = World::create(&pool).await;
+    // The sales rep (team scope) gets leads.import through the world's custom role.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("insert into role_permissions (organization_id, role_id, permission) values ($1, $2, 'leads.import')")
+        .bind(world.org_a)
+        .bind(world.role)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into user_roles (organization_id, id, user_id, role_id) values ($1, $2, $3, $4)",
+    )
+    .bind(world.org_a)
+    .bind(Uuid::now_v7())
+    .bind(world.users["sales_rep"].0)
+    .bind(world.role)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let theirs = format!("managers-{}@example.com", world.tag);
+    sqlx::query(
+        "insert into leads (organization_id, id, first_name, email, job_title, assignee_id) values ($1, $2, 'Mo', $3, 'Old', $4)",
+    )
+    .bind(world.org_a)
+    .bind(Uuid::now_v7())
+    .bind(&theirs)
+    .bind(world.users["manager"].0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut rep = signed_in(&pool, &world, "sales_rep").await;
+    let lena = format!("lena-{}@leadcorp.example", world.tag);
+    let id = upload(
+        &mut rep,
+        &world,
+        &format!("email,job title\n{lena},Rep's own\n{theirs},Overwritten\n"),
+    )
+    .await;
+    start(
+        &mut rep,
+        &world,
+        id,
+        &["email", "job_title"],
+        "upsert",
+        "apply",
+    )
+    .await;
+    revdesk::leads::import::worker::drain(&pool).await.unwrap();
+    let s = detail(&mut rep, &world, id).await["summary"].clone();
+    assert_eq!(
+        (s["updated"].as_i64(), s["skipped"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let title: Option<String> = sqlx::query_scalar(
+        "select job_title from leads where organization_id = $1 and email = $2::text::citext",
+    )
+    .bind(world.org_a)
+    .bind(&theirs)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        title.as_deref(),
+        Some("Old"),
+        "a lead outside the importer's scope is not overwritten"
+    );
+}

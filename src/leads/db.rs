@@ -424,6 +424,33 @@ struct DetailRow {
     created_at: OffsetDateTime,
 }
 
+/// A lead's editable fields as its form shows them.
+fn form_of(lead: &DetailRow) -> LeadForm {
+    LeadForm {
+        first_name: lead.first_name.clone(),
+        last_name: lead.last_name.clone(),
+        email: lead.email.clone().unwrap_or_default(),
+        phone: lead.phone.clone().unwrap_or_default(),
+        company: lead.company.clone().unwrap_or_default(),
+        job_title: lead.job_title.clone().unwrap_or_default(),
+        priority: lead.priority.key().to_owned(),
+        estimated_value: lead
+            .estimated_value_minor
+            .map(|v| format!("{}.{:02}", v / 100, v % 100))
+            .unwrap_or_default(),
+        tags: lead.tags.join(", "),
+        next_follow_up: lead
+            .next_follow_up_at
+            .map(|t| t.date().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// The form of one lead within the caller's record scope (`NotFound` outside it).
+pub(super) async fn scoped_form(tenant: &mut Tenant, id: Uuid) -> Result<LeadForm, AppError> {
+    Ok(form_of(&scoped_lead(tenant, id).await?))
+}
+
 /// Loads one lead through the list's scope: a lead outside it is `NotFound`.
 async fn scoped_lead(tenant: &mut Tenant, id: Uuid) -> Result<DetailRow, AppError> {
     let mut qb = QueryBuilder::<Postgres>::new(
@@ -570,24 +597,7 @@ pub async fn detail(mut tenant: Tenant, id: Uuid) -> Result<LeadDetail, AppError
     Ok(LeadDetail {
         id: lead.id,
         version: lead.version,
-        form: LeadForm {
-            first_name: lead.first_name,
-            last_name: lead.last_name,
-            email: lead.email.unwrap_or_default(),
-            phone: lead.phone.unwrap_or_default(),
-            company: lead.company.unwrap_or_default(),
-            job_title: lead.job_title.unwrap_or_default(),
-            priority: lead.priority.key().to_owned(),
-            estimated_value: lead
-                .estimated_value_minor
-                .map(|v| format!("{}.{:02}", v / 100, v % 100))
-                .unwrap_or_default(),
-            tags: lead.tags.join(", "),
-            next_follow_up: lead
-                .next_follow_up_at
-                .map(|t| t.date().to_string())
-                .unwrap_or_default(),
-        },
+        form: form_of(&lead),
         status: lead.status,
         lost_reason: lead.lost_reason,
         source: lead.source,

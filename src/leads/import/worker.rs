@@ -8,8 +8,10 @@
 //! way, and the next claim (after the heartbeat goes stale) resumes after the last
 //! committed batch.
 
-use super::super::db::{Origin, Parsed, insert_lead, journey, parse_form, write_fields};
-use super::super::model::{LeadForm, LeadPriority, LeadSource};
+use super::super::db::{
+    Origin, Parsed, insert_lead, journey, parse_form, scoped_form, write_fields,
+};
+use super::super::model::{LeadForm, LeadSource};
 use super::model::{ImportField, ImportMode};
 use crate::access::model::Permission;
 use crate::error::AppError;
@@ -323,7 +325,18 @@ async fn apply_row(
             Outcome::Skipped,
             Some("A lead with this email address already exists.".into()),
         )),
-        (Some((id, mut current)), ImportMode::Upsert) => {
+        (Some(id), ImportMode::Upsert) => {
+            // Updated through the same record scope as an edit from the lead's page.
+            let mut current = match scoped_form(tenant, id).await {
+                Ok(form) => form,
+                Err(AppError::NotFound) => {
+                    return Ok((
+                        Outcome::Skipped,
+                        Some("A lead with this email exists but is not one you may change.".into()),
+                    ));
+                }
+                Err(e) => return Err(e),
+            };
             overlay(&mut current, fields, cells);
             let merged = match parse_form(&current) {
                 Ok(p) => p,
@@ -337,38 +350,15 @@ async fn apply_row(
     }
 }
 
-/// The lead with this email (the import's match key) and its fields as a form.
-async fn existing_lead(
-    tenant: &mut Tenant,
-    email: &str,
-) -> Result<Option<(Uuid, LeadForm)>, AppError> {
-    let row = sqlx::query!(
-        r#"select id, first_name, last_name, email::text as "email!", phone, company, job_title,
-                  priority as "priority: LeadPriority", estimated_value_minor, array_to_string(tags, ', ') as "tags!",
-                  to_char(next_follow_up_at at time zone 'UTC', 'YYYY-MM-DD') as next_follow_up
-           from leads where email = $1::text::citext and deleted_at is null"#,
+/// The lead with this email (the import's match key), if there is one.
+async fn existing_lead(tenant: &mut Tenant, email: &str) -> Result<Option<Uuid>, AppError> {
+    let id = sqlx::query_scalar!(
+        "select id from leads where email = $1::text::citext and deleted_at is null",
         email
     )
     .fetch_optional(&mut *tenant.tx)
     .await?;
-    Ok(row.map(|r| {
-        let form = LeadForm {
-            first_name: r.first_name,
-            last_name: r.last_name,
-            email: r.email,
-            phone: r.phone.unwrap_or_default(),
-            company: r.company.unwrap_or_default(),
-            job_title: r.job_title.unwrap_or_default(),
-            priority: r.priority.key().to_owned(),
-            estimated_value: r
-                .estimated_value_minor
-                .map(|v| format!("{}.{:02}", v / 100, v % 100))
-                .unwrap_or_default(),
-            tags: r.tags,
-            next_follow_up: r.next_follow_up.unwrap_or_default(),
-        };
-        (r.id, form)
-    }))
+    Ok(id)
 }
 
 /// Creates an unassigned lead from a row; false when its email was taken meanwhile.
