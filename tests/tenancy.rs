@@ -2,7 +2,7 @@
 //! security as the application role, cross-tenant references, and append-only ledgers.
 //! Each test prints its figures (`cargo test -- --show-output` shows them).
 
-use revdesk::server::db::{begin_platform, begin_tenant};
+use revdesk::server::db::{TenantRole, begin_platform, begin_tenant};
 use revdesk::server::seed;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -86,12 +86,12 @@ async fn the_application_roles_are_neither_superuser_nor_owner_nor_bypassrls(poo
     let rows: Vec<(String, bool, bool, bool, bool)> = sqlx::query_as(
         "select r.rolname, r.rolsuper, r.rolbypassrls, r.rolcanlogin,
                 exists (select 1 from pg_class c where c.relowner = r.oid) as owns
-           from pg_roles r where r.rolname in ('revdesk_app', 'revdesk_platform') order by 1",
+           from pg_roles r where r.rolname in ('revdesk_app', 'revdesk_partner', 'revdesk_platform') order by 1",
     )
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3);
     for (role, superuser, bypass, login, owns) in &rows {
         println!(
             "{role}: superuser {superuser}, BYPASSRLS {bypass}, can log in {login}, owns tables {owns}"
@@ -163,7 +163,7 @@ async fn ids(pool: &PgPool) -> Ids {
 
 /// Runs one statement as tenant `org` in its own transaction; true if it was accepted.
 async fn accepted_as(pool: &PgPool, org: Uuid, sql: &str, binds: &[Uuid]) -> bool {
-    let mut tx = begin_tenant(pool, org, None).await.unwrap();
+    let mut tx = begin_tenant(pool, org, TenantRole::Staff).await.unwrap();
     let mut query = sqlx::query(sql);
     for id in binds {
         query = query.bind(*id);
@@ -256,7 +256,7 @@ async fn tenant_b_cannot_reference_or_reach_tenant_a_rows(pool: PgPool) {
         }
     }
     // Reads: A's rows by id, as B.
-    let mut tx = begin_tenant(&pool, ids.b, None).await.unwrap();
+    let mut tx = begin_tenant(&pool, ids.b, TenantRole::Staff).await.unwrap();
     let leaked: i64 =
         sqlx::query_scalar("select count(*) from leads where id = $1 or organization_id = $2")
             .bind(ids.a_lead)
@@ -319,7 +319,7 @@ async fn with_no_tenant_set_the_application_role_sees_nothing(pool: PgPool) {
     .fetch_one(&pool)
     .await
     .unwrap();
-    let mut tx = begin_tenant(&pool, org, None).await.unwrap();
+    let mut tx = begin_tenant(&pool, org, TenantRole::Staff).await.unwrap();
     let (visible, foreign): (i64, i64) =
         sqlx::query_as("select count(*), count(*) filter (where organization_id <> $1) from leads")
             .bind(org)
@@ -339,7 +339,9 @@ async fn a_partner_sees_only_their_own_rows(pool: PgPool) {
     .fetch_one(&pool)
     .await
     .unwrap();
-    let mut tx = begin_tenant(&pool, org, Some(partner)).await.unwrap();
+    let mut tx = begin_tenant(&pool, org, TenantRole::Partner(Some(partner)))
+        .await
+        .unwrap();
     let (leads, others): (i64, i64) = sqlx::query_as(
         "select count(*), count(*) filter (where partner_id is distinct from $1) from leads",
     )
@@ -362,6 +364,60 @@ async fn a_partner_sees_only_their_own_rows(pool: PgPool) {
     );
     assert!(leads > 0, "the demo partner has referrals");
     assert_eq!((others, partners, foreign_commissions), (0, 1, 0));
+    tx.rollback().await.unwrap();
+
+    // A partner user with no partner record gets the walls and sees none of those rows.
+    let mut tx = begin_tenant(&pool, org, TenantRole::Partner(None))
+        .await
+        .unwrap();
+    let walled: i64 = sqlx::query_scalar(
+        "select (select count(*) from leads) + (select count(*) from partners)
+              + (select count(*) from deals) + (select count(*) from payouts)
+              + (select count(*) from commission_entries)",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    tx.rollback().await.unwrap();
+
+    // Staff see every lead of the tenant, the partner's referrals included.
+    let all: i64 = sqlx::query_scalar("select count(*) from leads where organization_id = $1")
+        .bind(org)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let mut tx = begin_tenant(&pool, org, TenantRole::Staff).await.unwrap();
+    let (staff_sees, referrals): (i64, i64) =
+        sqlx::query_as("select count(*), count(*) filter (where partner_id = $1) from leads")
+            .bind(partner)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    println!(
+        "partner without a record sees {walled} partner rows; staff see {staff_sees} of {all} leads"
+    );
+    assert_eq!(walled, 0);
+    assert_eq!((staff_sees, referrals), (all, leads));
+}
+
+/// Staff queries must not carry the partner walls: the planner cannot estimate them and
+/// picks whole-tenant scans (docs/architecture.md, "Speed of the leads list").
+#[sqlx::test]
+async fn only_partner_queries_carry_the_partner_wall(pool: PgPool) {
+    let ids = ids(&pool).await;
+    let mut plans = Vec::new();
+    for role in [TenantRole::Staff, TenantRole::Partner(Some(ids.a_partner))] {
+        let mut tx = begin_tenant(&pool, ids.a, role).await.unwrap();
+        let plan: Vec<String> = sqlx::query_scalar("explain select id from leads")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+        plans.push(plan.join("\n"));
+    }
+    println!("staff plan:\n{}\npartner plan:\n{}", plans[0], plans[1]);
+    assert!(!plans[0].contains("partner_id"), "{}", plans[0]);
+    assert!(plans[0].contains("organization_id"), "{}", plans[0]);
+    assert!(plans[1].contains("partner_id"), "{}", plans[1]);
 }
 
 #[sqlx::test]
@@ -391,7 +447,7 @@ async fn ledgers_refuse_updates_and_deletes(pool: PgPool) {
         for who in ["tenant", "platform", "owner"] {
             attempts += 1;
             let mut tx = match who {
-                "tenant" => begin_tenant(&pool, ids.a, None).await.unwrap(),
+                "tenant" => begin_tenant(&pool, ids.a, TenantRole::Staff).await.unwrap(),
                 "platform" => begin_platform(&pool).await.unwrap(),
                 _ => pool.begin().await.unwrap(),
             };
@@ -413,7 +469,7 @@ async fn ledgers_refuse_updates_and_deletes(pool: PgPool) {
 #[sqlx::test]
 async fn invoice_totals_equal_the_sum_of_their_lines(pool: PgPool) {
     let ids = ids(&pool).await;
-    let mut tx = begin_tenant(&pool, ids.a, None).await.unwrap();
+    let mut tx = begin_tenant(&pool, ids.a, TenantRole::Staff).await.unwrap();
     let mismatched: i64 = sqlx::query_scalar(
         "select count(*) from invoices i
           where i.subtotal_minor <> (select coalesce(sum(amount_minor), 0) from invoice_line_items l
@@ -430,7 +486,7 @@ async fn invoice_totals_equal_the_sum_of_their_lines(pool: PgPool) {
     tx.commit().await.unwrap();
 
     // A line that would make the sum disagree is refused at commit.
-    let mut tx = begin_tenant(&pool, ids.a, None).await.unwrap();
+    let mut tx = begin_tenant(&pool, ids.a, TenantRole::Staff).await.unwrap();
     sqlx::query("insert into invoice_line_items (organization_id, id, invoice_id, description, quantity, unit_amount_minor, amount_minor) values ($1, $2, $3, 'sneaky', 1, 500, 500)")
         .bind(ids.a)
         .bind(Uuid::now_v7())

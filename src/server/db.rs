@@ -105,25 +105,49 @@ pub async fn begin_platform(
     Ok(tx)
 }
 
-/// A transaction running as `revdesk_app` with the tenant (and, for partner users, the
-/// partner) in transaction-local settings, so row-level security shows only that
-/// tenant's rows. The settings end with the transaction; a pooled connection never
-/// carries them into the next request.
-pub async fn begin_tenant(
-    pool: &PgPool,
+/// Whom a tenant transaction runs for. Staff run as `revdesk_app`; partner users run as
+/// `revdesk_partner`, which has the same grants and tenant policies plus the partner
+/// walls (only their own partner's rows). A partner user without a partner record gets
+/// the walls and sees none of those rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TenantRole {
+    /// A staff member of the organization.
+    Staff,
+    /// A partner user, with their partner record if they have one.
+    Partner(Option<uuid::Uuid>),
+}
+
+/// Switches `tx` into the tenant: the role, the organization and the partner, all
+/// transaction-local and in one round trip. The settings end with the transaction; a
+/// pooled connection never carries them into the next request.
+pub async fn enter_tenant(
+    tx: &mut sqlx::PgConnection,
     organization_id: uuid::Uuid,
-    partner_id: Option<uuid::Uuid>,
-) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-    let mut tx = begin(pool).await?;
-    sqlx::query!("set local role revdesk_app")
-        .execute(&mut *tx)
-        .await?;
+    role: TenantRole,
+) -> Result<(), sqlx::Error> {
+    let (role_name, partner_id) = match role {
+        TenantRole::Staff => ("revdesk_app", None),
+        TenantRole::Partner(partner_id) => ("revdesk_partner", partner_id),
+    };
     sqlx::query!(
-        r#"select set_config('app.organization_id', $1, true) as "organization", set_config('app.partner_id', $2, true) as "partner""#,
+        r#"select set_config('role', $1, true) as "role", set_config('app.organization_id', $2, true) as "organization", set_config('app.partner_id', $3, true) as "partner""#,
+        role_name,
         organization_id.to_string(),
         partner_id.map(|p| p.to_string()).unwrap_or_default(),
     )
     .fetch_one(&mut *tx)
     .await?;
+    Ok(())
+}
+
+/// A transaction inside the tenant (see [`enter_tenant`]), for code that has already
+/// decided who the caller is: seeding, tests. Requests go through the guard.
+pub async fn begin_tenant(
+    pool: &PgPool,
+    organization_id: uuid::Uuid,
+    role: TenantRole,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = begin(pool).await?;
+    enter_tenant(&mut tx, organization_id, role).await?;
     Ok(tx)
 }

@@ -4,11 +4,13 @@
 //! re-reads the caller's membership, role grants and the organization's status (so a
 //! demotion or removal applies on the next request), checks the permission the function
 //! needs, and returns a [`Tenant`] holding a transaction already switched to
-//! `revdesk_app` with the organization (and, for partners, the partner) set for
-//! row-level security. Tenant queries take that transaction; there is no other way to
-//! obtain one outside the platform console and seeding.
+//! `revdesk_app` (partner users: `revdesk_partner`) with the organization (and, for
+//! partners, the partner) set for row-level security. Tenant queries take that
+//! transaction; there is no other way to obtain one outside the platform console and
+//! seeding.
 
 use super::audit::{self, Entry};
+use super::db::{TenantRole, enter_tenant};
 use super::session::{CurrentUser, RequestMeta, request_meta_of_current, require_user};
 use super::state::AppState;
 use crate::access::model::{LeadScope, MemberRole, OrgSummary, Permission};
@@ -154,16 +156,12 @@ impl Tenant {
         if status != "active" {
             return Err(AppError::Suspended);
         }
-        sqlx::query!("set local role revdesk_app")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query!(
-            r#"select set_config('app.organization_id', $1, true) as "o", set_config('app.partner_id', $2, true) as "p""#,
-            org.id.to_string(),
-            actor.partner_id.map(|p| p.to_string()).unwrap_or_default(),
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        let role = if actor.role == MemberRole::Partner {
+            TenantRole::Partner(actor.partner_id)
+        } else {
+            TenantRole::Staff
+        };
+        enter_tenant(&mut tx, org.id, role).await?;
         let mut tenant = Tenant {
             org,
             actor,
