@@ -63,8 +63,17 @@ pub async fn end_stray_transaction(conn: &mut sqlx::PgConnection) -> Result<bool
 pub async fn begin(
     pool: &PgPool,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    begin_with(pool, "begin".into()).await
+}
+
+/// [`begin`] with a statement of its own that starts the transaction (simple protocol,
+/// so it may be several statements): one round trip for `BEGIN` and the settings.
+async fn begin_with(
+    pool: &PgPool,
+    statement: std::borrow::Cow<'static, str>,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
     let pool = pool.clone();
-    tokio::spawn(async move { pool.begin().await })
+    tokio::spawn(async move { pool.begin_with(statement).await })
         .await
         .map_err(|e| sqlx::Error::Protocol(format!("begin task failed: {e}")))?
 }
@@ -98,11 +107,7 @@ pub async fn check(pool: &PgPool) -> Result<DatabaseStatus, sqlx::Error> {
 pub async fn begin_platform(
     pool: &PgPool,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-    let mut tx = begin(pool).await?;
-    sqlx::query!("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
+    begin_with(pool, "begin; set local role revdesk_platform".into()).await
 }
 
 /// Whom a tenant transaction runs for. Staff run as `revdesk_app`; partner users run as
@@ -117,6 +122,16 @@ pub enum TenantRole {
     Partner(Option<uuid::Uuid>),
 }
 
+impl TenantRole {
+    /// The role to switch to and the partner to set.
+    fn settings(self) -> (&'static str, Option<uuid::Uuid>) {
+        match self {
+            TenantRole::Staff => ("revdesk_app", None),
+            TenantRole::Partner(partner_id) => ("revdesk_partner", partner_id),
+        }
+    }
+}
+
 /// Switches `tx` into the tenant: the role, the organization and the partner, all
 /// transaction-local and in one round trip. The settings end with the transaction; a
 /// pooled connection never carries them into the next request.
@@ -125,10 +140,7 @@ pub async fn enter_tenant(
     organization_id: uuid::Uuid,
     role: TenantRole,
 ) -> Result<(), sqlx::Error> {
-    let (role_name, partner_id) = match role {
-        TenantRole::Staff => ("revdesk_app", None),
-        TenantRole::Partner(partner_id) => ("revdesk_partner", partner_id),
-    };
+    let (role_name, partner_id) = role.settings();
     sqlx::query!(
         r#"select set_config('role', $1, true) as "role", set_config('app.organization_id', $2, true) as "organization", set_config('app.partner_id', $3, true) as "partner""#,
         role_name,
@@ -140,14 +152,20 @@ pub async fn enter_tenant(
     Ok(())
 }
 
-/// A transaction inside the tenant (see [`enter_tenant`]), for code that has already
-/// decided who the caller is: seeding, tests. Requests go through the guard.
+/// A transaction inside the tenant (see [`enter_tenant`]), begun and entered in one
+/// round trip.
 pub async fn begin_tenant(
     pool: &PgPool,
     organization_id: uuid::Uuid,
     role: TenantRole,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-    let mut tx = begin(pool).await?;
-    enter_tenant(&mut tx, organization_id, role).await?;
-    Ok(tx)
+    let (role_name, partner_id) = role.settings();
+    // Only a fixed role name and two UUIDs' canonical text go into the statement.
+    let partner_id = partner_id.map(|p| p.to_string()).unwrap_or_default();
+    let statement = format!(
+        "begin; select set_config('role', '{role_name}', true), \
+         set_config('app.organization_id', '{organization_id}', true), \
+         set_config('app.partner_id', '{partner_id}', true)"
+    );
+    begin_with(pool, statement.into()).await
 }

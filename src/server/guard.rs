@@ -19,6 +19,7 @@ use leptos::prelude::expect_context;
 use serde_json::json;
 use sqlx::{Postgres, Transaction};
 use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// What a server function needs from the caller.
@@ -61,12 +62,56 @@ impl Actor {
         self.permissions.contains(&permission)
     }
 
+    /// The database role their tenant transactions run as.
+    fn tenant_role(&self) -> TenantRole {
+        if self.role == MemberRole::Partner {
+            TenantRole::Partner(self.partner_id)
+        } else {
+            TenantRole::Staff
+        }
+    }
+
     fn allows(&self, access: Access) -> bool {
         match access {
             Access::Any => true,
             Access::Member => self.role != MemberRole::Partner,
             Access::Permission(p) => self.role != MemberRole::Partner && self.can(p),
             Access::Partner => self.role == MemberRole::Partner && self.partner_id.is_some(),
+        }
+    }
+}
+
+/// The caller's membership as read by the first tenant entry of a request. A page's
+/// frame and its content each enter the tenant; the second entry reuses what the first
+/// read instead of reading the same rows again. One per request (the session middleware
+/// puts it into the request's extensions), so every request still re-reads membership,
+/// grants and the organization's status.
+#[derive(Clone, Default)]
+pub struct MemberCache(Arc<Mutex<Option<CachedMember>>>);
+
+type Member = (OrgSummary, String, Actor);
+struct CachedMember {
+    slug: String,
+    user_id: Uuid,
+    member: Member,
+}
+
+impl MemberCache {
+    fn get(&self, slug: &str, user: &CurrentUser) -> Option<Member> {
+        let cached = self.0.lock().ok()?;
+        cached
+            .as_ref()
+            .filter(|c| c.slug == slug && c.user_id == user.viewer.id)
+            .map(|c| c.member.clone())
+    }
+
+    fn put(&self, slug: &str, user: &CurrentUser, member: &Member) {
+        if let Ok(mut cached) = self.0.lock() {
+            *cached = Some(CachedMember {
+                slug: slug.to_owned(),
+                user_id: user.viewer.id,
+                member: member.clone(),
+            });
         }
     }
 }
@@ -115,14 +160,25 @@ impl Tenant {
         access: Access,
         meta: RequestMeta,
     ) -> Result<Tenant, AppError> {
+        let cache = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<MemberCache>().cloned());
+        if let Some((org, status, actor)) = cache.as_ref().and_then(|c| c.get(slug, user)) {
+            let tx = super::db::begin_tenant(&state.pool, org.id, actor.tenant_role()).await?;
+            return Self::admit(tx, org, status, actor, access, meta).await;
+        }
         let mut tx = super::db::begin_platform(&state.pool).await?;
-        let (org, status, actor) = match load_member(&mut tx, slug, user.viewer.id).await? {
+        let found = match load_member(&mut tx, slug, user.viewer.id).await? {
             Some(found) => found,
             None if user.viewer.is_platform_admin => load_support(&mut tx, slug, user.viewer.id)
                 .await?
                 .ok_or(AppError::NotFound)?,
             None => return Err(AppError::NotFound),
         };
+        if let Some(cache) = &cache {
+            cache.put(slug, user, &found);
+        }
+        let (org, status, actor) = found;
+        enter_tenant(&mut tx, org.id, actor.tenant_role()).await?;
         Self::admit(tx, org, status, actor, access, meta).await
     }
 
@@ -141,12 +197,14 @@ impl Tenant {
         let (org, status, actor) = load_member(&mut tx, slug, user_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        enter_tenant(&mut tx, org.id, actor.tenant_role()).await?;
         Self::admit(tx, org, status, actor, access, meta).await
     }
 
-    /// Switches a platform transaction into the tenant and checks `access`.
+    /// Checks the organization's status and `access` for a transaction already inside
+    /// the tenant.
     async fn admit(
-        mut tx: Transaction<'static, Postgres>,
+        tx: Transaction<'static, Postgres>,
         org: OrgSummary,
         status: String,
         actor: Actor,
@@ -156,12 +214,6 @@ impl Tenant {
         if status != "active" {
             return Err(AppError::Suspended);
         }
-        let role = if actor.role == MemberRole::Partner {
-            TenantRole::Partner(actor.partner_id)
-        } else {
-            TenantRole::Staff
-        };
-        enter_tenant(&mut tx, org.id, role).await?;
         let mut tenant = Tenant {
             org,
             actor,

@@ -225,6 +225,9 @@ pub async fn authenticate(
 ) -> Response {
     let meta = request_meta(&request, &state.security);
     request.extensions_mut().insert(meta);
+    request
+        .extensions_mut()
+        .insert(super::guard::MemberCache::default());
     // Assets and probes never need to know who is asking: no session lookup for them.
     let path = request.uri().path();
     let anonymous_only = path.starts_with("/pkg/")
