@@ -78,6 +78,12 @@ fn like_pattern(text: &str) -> String {
 }
 
 /// The filter of a list query, parsed and checked once.
+///
+/// Filtered reads (the list, its count, the board, the export) select from
+/// `tenant_leads`, the view of the current tenant's leads, not from `leads`: under
+/// row-level security the filters' operators (enum equality, text search, `ILIKE`) are
+/// not LEAKPROOF, so PostgreSQL would apply them only after reading every row of the
+/// tenant. The view is explained in its migration (`…_tenant_leads_view.sql`).
 pub(super) struct Filter {
     q: Option<String>,
     contains: Option<String>,
@@ -296,7 +302,7 @@ pub async fn list(mut tenant: Tenant, query: &LeadQuery) -> Result<LeadPage, App
         "select l.id, l.first_name, l.last_name, l.email::text as email, l.company, l.status, l.priority, l.score,
                 l.estimated_value_minor, l.currency::text as currency, u.name as assignee, l.created_at,
                 l.next_follow_up_at, ({expr})::text as sort_value
-         from leads l left join users u on u.id = l.assignee_id
+         from tenant_leads l left join users u on u.id = l.assignee_id
          where l.deleted_at is null"
     ));
     scope(&mut qb, &tenant);
@@ -339,7 +345,7 @@ pub async fn list(mut tenant: Tenant, query: &LeadQuery) -> Result<LeadPage, App
     };
 
     let mut count = QueryBuilder::<Postgres>::new(
-        "select count(*) from (select 1 from leads l where l.deleted_at is null",
+        "select count(*) from (select 1 from tenant_leads l where l.deleted_at is null",
     );
     scope(&mut count, &tenant);
     filter.push(&mut count);
@@ -1093,7 +1099,7 @@ pub async fn export(
                 l.status::text as status, l.source::text as source, l.priority::text as priority, l.score,
                 l.estimated_value_minor, l.currency::text as currency, u.email::text as assignee,
                 array_to_string(l.tags, ';') as tags, l.created_at, l.next_follow_up_at
-         from leads l left join users u on u.id = l.assignee_id
+         from tenant_leads l left join users u on u.id = l.assignee_id
          where l.deleted_at is null",
     );
     scope(&mut qb, &tenant);
@@ -1193,7 +1199,7 @@ pub async fn board(mut tenant: Tenant, query: &LeadQuery) -> Result<Vec<BoardCol
     let mut totals = QueryBuilder::<Postgres>::new(
         "select l.status, count(*) as n, coalesce(sum(l.estimated_value_minor), 0)::bigint as value,
                 coalesce(min(l.currency::text), 'USD') as currency
-         from leads l where l.deleted_at is null",
+         from tenant_leads l where l.deleted_at is null",
     );
     scope(&mut totals, &tenant);
     filter.push(&mut totals);
@@ -1211,7 +1217,7 @@ pub async fn board(mut tenant: Tenant, query: &LeadQuery) -> Result<Vec<BoardCol
             "::lead_status[]) s(status) cross join lateral (
                  select l.id, l.version, l.first_name, l.last_name, l.company, l.score, l.estimated_value_minor,
                         l.currency::text as currency
-                 from leads l where l.deleted_at is null and l.status = s.status",
+                 from tenant_leads l where l.deleted_at is null and l.status = s.status",
         );
     scope(&mut cards, &tenant);
     filter.push(&mut cards);
