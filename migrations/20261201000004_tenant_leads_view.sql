@@ -23,23 +23,7 @@
 -- that use this view are the application's own (column comparisons, text search,
 -- pattern matching), and their results contain only rows the view's condition accepts.
 
-do
-$$
-begin
-    begin
-        if not exists (select 1 from pg_roles where rolname = 'revdesk_tenant_reader') then
-            create role revdesk_tenant_reader nologin nosuperuser nocreatedb nocreaterole noinherit nobypassrls;
-        end if;
-    exception
-        when duplicate_object or unique_violation then null;
-    end;
-    begin
-        execute format('grant revdesk_tenant_reader to %I', current_user);
-    exception
-        when duplicate_object or unique_violation then null;
-    end;
-end;
-$$;
+select ensure_switch_role('revdesk_tenant_reader');
 
 grant usage on schema public to revdesk_tenant_reader;
 grant select on leads to revdesk_tenant_reader;
