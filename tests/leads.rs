@@ -1090,3 +1090,97 @@ async fn bulk_actions_change_the_selection_or_the_filter_within_scope(pool: PgPo
         "bulk: tag 1 of 3 ticked (1 out of scope, 1 unchanged), status on the filter 2, 1,001 refused"
     );
 }
+
+/// The list's count is kept until the tenant's leads change: a write that bypasses the
+/// notification shows the count is served from memory; another tenant's change leaves
+/// it; a change in this tenant, committed on another connection (as another server would),
+/// drops it.
+#[sqlx::test]
+async fn match_counts_are_kept_until_the_tenants_leads_change(pool: PgPool) {
+    let (app, counts) = common::app_counting(pool.clone()).await;
+    let world = World::create(&pool).await;
+    add_leads(
+        &pool,
+        &world,
+        &[
+            ("Ada", "One", "ada@one.example", "One", "new", None, &[]),
+            ("Bo", "Two", "bo@two.example", "Two", "new", None, &[]),
+        ],
+    )
+    .await;
+    let mut owner = Client::new(&app);
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+    let query = "&query[status]=new";
+    let before = exact(&page(&mut owner, &world, query).await);
+
+    // A lead written with triggers off (replica mode) sends no notification: the kept
+    // count is served, although the database now has one more.
+    let insert = "insert into leads (organization_id, id, first_name, last_name, status)
+                  values ($1, $2, 'Quiet', 'Write', 'new')";
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(insert)
+        .bind(world.org_a)
+        .bind(Uuid::now_v7())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let kept = exact(&page(&mut owner, &world, query).await);
+
+    // Another tenant's change leaves this tenant's counts alone.
+    let write_in = |org: Uuid| {
+        let pool = pool.clone();
+        async move {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("select set_config('app.organization_id', $1::text, true)")
+                .bind(org)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query(insert)
+                .bind(org)
+                .bind(Uuid::now_v7())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    write_in(world.org_b).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let after_other = exact(&page(&mut owner, &world, query).await);
+
+    // A change in this tenant drops them: the next count is computed afresh.
+    write_in(world.org_a).await;
+    let mut fresh = -1;
+    for _ in 0..100 {
+        fresh = exact(&page(&mut owner, &world, query).await);
+        if fresh != kept {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    println!(
+        "count cache: first {before}, after an unnotified insert {kept}, after another tenant's change {after_other}, after this tenant's change {fresh}"
+    );
+    assert!(counts.is_live());
+    assert_eq!(
+        kept, before,
+        "the unnotified insert is not seen: the count was kept"
+    );
+    assert_eq!(after_other, before);
+    // The quiet insert and this one.
+    assert_eq!(fresh, before + 2);
+    let truth: i64 = sqlx::query_scalar(
+        "select count(*) from leads where organization_id = $1 and status = 'new' and deleted_at is null",
+    )
+    .bind(world.org_a)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(fresh, truth);
+}

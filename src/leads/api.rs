@@ -18,7 +18,8 @@ pub async fn load_leads(
     #[server(default)] query: LeadQuery,
 ) -> Result<LeadPage, AppError> {
     let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsRead)).await?;
-    super::db::list(tenant, &query).await
+    let state = leptos::prelude::expect_context::<crate::server::state::AppState>();
+    super::db::list(tenant, &query, Some(&state.counts)).await
 }
 
 /// One lead with its timeline; outside the caller's scope it does not exist.

@@ -1,9 +1,12 @@
 //! The benchmark's ceiling (`revdesk bench-ceiling`): the leads list and the lead
 //! detail served by bare axum handlers that run the same queries as the application
 //! (the guard's membership check, then the same list or detail queries) and write the
-//! same rows as plain HTML, with no session, no Leptos rendering and no middleware. What
-//! the application does on top of this is what `make bench` compares against.
+//! same rows as plain HTML, with no session, no Leptos rendering and no middleware. It
+//! keeps match counts exactly as the application does (its own [`CountCache`], kept
+//! current by its own listener), so both run the same queries. What the application does
+//! on top of this is what `make bench` compares against.
 
+use super::counts::{self, CountCache};
 use super::model::{LeadDetail, LeadPage, LeadQuery};
 use crate::access::model::Permission;
 use crate::error::AppError;
@@ -17,20 +20,25 @@ use http::StatusCode;
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Clone)]
 struct Ceiling {
     pool: PgPool,
     user: Uuid,
+    counts: Arc<CountCache>,
 }
 
 /// The ceiling's router, acting as `user` (by id) in whichever organization is asked.
+/// Spawns the listener that keeps its counts current.
 pub fn router(pool: PgPool, user: Uuid) -> Router {
+    let counts = Arc::new(CountCache::default());
+    tokio::spawn(counts::listen(pool.clone(), counts.clone()));
     Router::new()
         .route("/o/{org}/leads", get(list))
         .route("/o/{org}/leads/{id}", get(detail))
-        .with_state(Ceiling { pool, user })
+        .with_state(Ceiling { pool, user, counts })
 }
 
 fn escape(text: &str) -> String {
@@ -57,7 +65,7 @@ async fn list(
 ) -> Response {
     let query = LeadQuery::from_pairs(|k| params.get(k).cloned());
     let page = match enter(&state, &org).await {
-        Ok(tenant) => super::db::list(tenant, &query).await,
+        Ok(tenant) => super::db::list(tenant, &query, Some(&state.counts)).await,
         Err(e) => Err(e),
     };
     match page {

@@ -3,6 +3,7 @@
 //! exactly the leads the caller's record scope allows (the detail is the list's query
 //! narrowed to one id, never a second way in).
 
+use super::counts::CountCache;
 use super::model::{
     ActivityKind, BOARD_CARDS, BOARD_STATUSES, BoardCard, BoardColumn, COUNT_CAP, LeadAbilities,
     LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource, LeadStatus,
@@ -84,6 +85,7 @@ fn like_pattern(text: &str) -> String {
 /// row-level security the filters' operators (enum equality, text search, `ILIKE`) are
 /// not LEAKPROOF, so PostgreSQL would apply them only after reading every row of the
 /// tenant. The view is explained in its migration (`…_tenant_leads_view.sql`).
+#[derive(Debug)]
 pub(super) struct Filter {
     q: Option<String>,
     contains: Option<String>,
@@ -280,7 +282,14 @@ async fn assignees(tenant: &mut Tenant) -> Result<Vec<(Uuid, String)>, AppError>
 }
 
 /// One page of the list for `query`, within the caller's scope.
-pub async fn list(mut tenant: Tenant, query: &LeadQuery) -> Result<LeadPage, AppError> {
+///
+/// The match count comes from `counts` when it holds one for this tenant, scope and
+/// filter (see [`super::counts`]); it is computed and kept otherwise.
+pub async fn list(
+    mut tenant: Tenant,
+    query: &LeadQuery,
+    counts: Option<&CountCache>,
+) -> Result<LeadPage, AppError> {
     let filter = Filter::parse(query, tenant.actor.user_id)?;
     let (key, dir) = query.sort_order();
     let (expr, cast) = sort_expr(key);
@@ -344,16 +353,7 @@ pub async fn list(mut tenant: Tenant, query: &LeadQuery) -> Result<LeadPage, App
         (true, true) => (last, more.then_some(first).flatten()),
     };
 
-    let mut count = QueryBuilder::<Postgres>::new(
-        "select count(*) from (select 1 from tenant_leads l where l.deleted_at is null",
-    );
-    scope(&mut count, &tenant);
-    filter.push(&mut count);
-    count.push(" limit ").push_bind(COUNT_CAP + 1).push(") s");
-    let n: i64 = count
-        .build_query_scalar()
-        .fetch_one(&mut *tenant.tx)
-        .await?;
+    let n = match_count(&mut tenant, &filter, counts).await?;
     let assignees = assignees(&mut tenant).await?;
     let views = sqlx::query!(
         "select id, name, query from saved_views where user_id = $1 order by lower(name)",
@@ -428,6 +428,38 @@ struct DetailRow {
     partner: Option<String>,
     campaign: Option<String>,
     created_at: OffsetDateTime,
+}
+
+/// How many leads match `filter` in the caller's scope, up to [`COUNT_CAP`] + 1.
+async fn match_count(
+    tenant: &mut Tenant,
+    filter: &Filter,
+    counts: Option<&CountCache>,
+) -> Result<i64, AppError> {
+    let org = tenant.org.id;
+    let actor = &tenant.actor;
+    let key = match actor.lead_scope {
+        LeadScope::All => format!("all|{filter:?}"),
+        scope => format!("{scope:?}|{}|{:?}|{filter:?}", actor.user_id, actor.team_id),
+    };
+    if let Some(n) = counts.and_then(|c| c.get(org, &key)) {
+        return Ok(n);
+    }
+    let token = counts.and_then(|c| c.token(org));
+    let mut count = QueryBuilder::<Postgres>::new(
+        "select count(*) from (select 1 from tenant_leads l where l.deleted_at is null",
+    );
+    scope(&mut count, tenant);
+    filter.push(&mut count);
+    count.push(" limit ").push_bind(COUNT_CAP + 1).push(") s");
+    let n: i64 = count
+        .build_query_scalar()
+        .fetch_one(&mut *tenant.tx)
+        .await?;
+    if let (Some(cache), Some(token)) = (counts, token) {
+        cache.put(org, key, token, n);
+    }
+    Ok(n)
 }
 
 /// A lead's editable fields as its form shows them.

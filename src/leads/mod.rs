@@ -10,6 +10,8 @@ mod bulk;
 pub mod ceiling;
 pub mod components;
 #[cfg(feature = "ssr")]
+pub mod counts;
+#[cfg(feature = "ssr")]
 pub mod csv;
 #[cfg(feature = "ssr")]
 mod db;

@@ -221,6 +221,8 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), String> {
     let security = super::settings::SecuritySettings::from_args(&config.security)?;
     tokio::spawn(super::upkeep::run(pool.clone()));
     tokio::spawn(crate::leads::import::worker::run(pool.clone()));
+    let counts = std::sync::Arc::new(crate::leads::counts::CountCache::default());
+    tokio::spawn(crate::leads::counts::listen(pool.clone(), counts.clone()));
     match config.mail.smtp_url.as_deref().filter(|u| !u.is_empty()) {
         Some(url) => {
             let mailer = super::mailer::Mailer::new(url, &config.mail.mail_from)?;
@@ -242,6 +244,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), String> {
         pool,
         metrics,
         security: std::sync::Arc::new(security),
+        counts,
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await

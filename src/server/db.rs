@@ -33,20 +33,21 @@ pub fn connect_lazy(
         .connect_lazy_with(options))
 }
 
-/// A request cancelled mid-transaction (the browser went away) can hand its connection
+/// A request cancelled mid-transaction (the browser went away) could hand its connection
 /// back to the pool with a transaction still open on the server: sqlx 0.8 does not roll
 /// back a `BEGIN` whose future was dropped before it completed. The next borrower's
 /// autocommit statements would then run inside it and never commit (seen as a sign-out
-/// whose deletes were lost). Every released connection is probed and rolled back if it
+/// whose deletes were lost). [`begin`] runs `BEGIN` in a task of its own so that cannot
+/// happen; as a second line, every released connection is probed and rolled back if it
 /// is inside a transaction.
 ///
-/// The probe: a first round trip flushes anything still queued (such a `BEGIN`); then,
-/// with the simple query protocol, `now()` equals `statement_timestamp()` exactly when
-/// the statement runs in its own implicit transaction (PostgreSQL starts it at the
-/// statement's timestamp), and is earlier inside an open one, begun a round trip ago.
-/// No errors or warnings on either side, so the server's log stays clean.
+/// The probe is one round trip. sqlx first reads every response still owed (such a
+/// `BEGIN`'s), then sends it; with the simple query protocol `now()` equals
+/// `statement_timestamp()` exactly when the statement runs in its own implicit
+/// transaction (PostgreSQL starts it at the statement's timestamp), and is earlier inside
+/// an open one, begun at least a round trip ago. No errors or warnings on either side,
+/// so the server's log stays clean.
 pub async fn end_stray_transaction(conn: &mut sqlx::PgConnection) -> Result<bool, sqlx::Error> {
-    sqlx::Executor::execute(&mut *conn, "select 1").await?;
     let row =
         sqlx::Executor::fetch_one(&mut *conn, "select now() <> statement_timestamp()").await?;
     let in_transaction: bool = sqlx::Row::try_get(&row, 0)?;

@@ -19,6 +19,8 @@ pub struct AppState {
     pub stylesheet_href: String,
     /// Sessions, cross-origin checks, client addresses.
     pub security: Arc<super::settings::SecuritySettings>,
+    /// The leads list's match counts (served only while `serve` listens for changes).
+    pub counts: Arc<crate::leads::counts::CountCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -16,8 +16,38 @@ pub fn app(pool: PgPool) -> Router {
     app_with(pool, revdesk::server::settings::SecuritySettings::default())
 }
 
+/// The application with the list's count cache live, as `serve` runs it: the listener
+/// for lead changes is started and connected before this returns.
+pub async fn app_counting(
+    pool: PgPool,
+) -> (Router, std::sync::Arc<revdesk::leads::counts::CountCache>) {
+    let counts = std::sync::Arc::new(revdesk::leads::counts::CountCache::default());
+    tokio::spawn(revdesk::leads::counts::listen(pool.clone(), counts.clone()));
+    for _ in 0..500 {
+        if counts.is_live() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(counts.is_live(), "the change listener did not connect");
+    let app = router(
+        pool,
+        revdesk::server::settings::SecuritySettings::default(),
+        counts.clone(),
+    );
+    (app, counts)
+}
+
 /// The application with the given security settings (short timeouts, trusted proxies).
 pub fn app_with(pool: PgPool, security: revdesk::server::settings::SecuritySettings) -> Router {
+    router(pool, security, Default::default())
+}
+
+fn router(
+    pool: PgPool,
+    security: revdesk::server::settings::SecuritySettings,
+    counts: std::sync::Arc<revdesk::leads::counts::CountCache>,
+) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name("revdesk")
         .site_root("target/site")
@@ -31,6 +61,7 @@ pub fn app_with(pool: PgPool, security: revdesk::server::settings::SecuritySetti
         pool,
         metrics: metrics::handle(),
         security: std::sync::Arc::new(security),
+        counts,
     })
     // The extension `axum::serve(…into_make_service_with_connect_info…)` would insert.
     .layer(axum::Extension(axum::extract::ConnectInfo(peer)))
