@@ -1184,3 +1184,78 @@ async fn match_counts_are_kept_until_the_tenants_leads_change(pool: PgPool) {
     .unwrap();
     assert_eq!(fresh, truth);
 }
+
+/// A text search first looks for its page among the newest (or best scored) 2,000 leads
+/// and searches the whole tenant only when they hold too few matches. Either way the
+/// pages are exactly the matches in order: 60 new matches, 2,100 leads that do not
+/// match, then 40 older matches, walked page by page for both searches and both
+/// indexed orders, against the database's own answer.
+#[sqlx::test]
+async fn text_searches_page_through_every_match_in_order(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into leads (organization_id, id, first_name, last_name, company, score, created_at)
+         select $1, gen_random_uuid(), 'Lead', n::text,
+                case when n <= 60 or n > 2160 then 'Granite Works' else 'Basalt Ltd' end,
+                (n * 37 % 100)::smallint, now() - make_interval(secs => n)
+         from generate_series(1, 2200) n",
+    )
+    .bind(world.org_a)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut owner = Client::new(&app);
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+
+    for (search, sort, order) in [
+        ("&query[contains]=granite", "", "created_at desc, id desc"),
+        ("&query[q]=granite", "", "created_at desc, id desc"),
+        (
+            "&query[contains]=granite",
+            "&query[sort]=score&query[dir]=desc",
+            "score desc, id desc",
+        ),
+    ] {
+        let truth: Vec<String> = sqlx::query_scalar(&format!(
+            "select id::text from leads where organization_id = $1 and company ilike '%granite%' order by {order}"
+        ))
+        .bind(world.org_a)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let mut seen = Vec::new();
+        let mut current = page(&mut owner, &world, &format!("{search}{sort}")).await;
+        assert_eq!(exact(&current), 100, "{search}{sort}");
+        loop {
+            seen.extend(
+                current["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["id"].as_str().unwrap().to_owned()),
+            );
+            let Some(next) = current["next"].as_str().map(str::to_owned) else {
+                break;
+            };
+            current = page(
+                &mut owner,
+                &world,
+                &format!("{search}{sort}&query[after]={}", urlencode(&next)),
+            )
+            .await;
+        }
+        println!(
+            "{search}{sort}: {} matches in {} rows of pages",
+            truth.len(),
+            seen.len()
+        );
+        assert_eq!(seen, truth, "{search}{sort}");
+    }
+}

@@ -149,9 +149,12 @@ impl Filter {
     }
 
     pub(super) fn push(&self, qb: &mut QueryBuilder<'_, Postgres>) {
-        if let Some(ids) = &self.ids {
-            qb.push(" and l.id = any(").push_bind(ids.clone()).push(")");
-        }
+        self.push_fields(qb);
+        self.push_text(qb);
+    }
+
+    /// The text conditions: full-text search and substring search.
+    fn push_text(&self, qb: &mut QueryBuilder<'_, Postgres>) {
         if let Some(q) = &self.q {
             qb.push(" and l.search @@ websearch_to_tsquery('simple', ")
                 .push_bind(q.clone())
@@ -164,6 +167,13 @@ impl Filter {
                 .push(" or l.company ilike ")
                 .push_bind(pattern)
                 .push(")");
+        }
+    }
+
+    /// Every condition but the text ones.
+    fn push_fields(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+        if let Some(ids) = &self.ids {
+            qb.push(" and l.id = any(").push_bind(ids.clone()).push(")");
         }
         if let Some(s) = self.status {
             qb.push(" and l.status = ").push_bind(s);
@@ -307,39 +317,28 @@ pub async fn list(
         (">", "asc")
     };
 
-    let mut qb = QueryBuilder::<Postgres>::new(format!(
-        "select l.id, l.first_name, l.last_name, l.email::text as email, l.company, l.status, l.priority, l.score,
-                l.estimated_value_minor, l.currency::text as currency, u.name as assignee, l.created_at,
-                l.next_follow_up_at, ({expr})::text as sort_value
-         from tenant_leads l left join users u on u.id = l.assignee_id
-         where l.deleted_at is null"
-    ));
-    scope(&mut qb, &tenant);
-    filter.push(&mut qb);
-    if let Some((value, id)) = &position {
-        qb.push(format!(" and (({expr}), l.id) {cmp} ("))
-            .push_bind(value.clone())
-            .push(format!("::{cast}, "))
-            .push_bind(*id)
-            .push(")");
-    }
-    qb.push(format!(" order by {expr} {order}, l.id {order} limit "))
-        .push_bind(PAGE_SIZE + 1);
-    let mut rows: Vec<ListRow> = qb
-        .build_query_as()
-        .fetch_all(&mut *tenant.tx)
-        .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(ref d)
-                if d.code().as_deref() == Some("22P02") || d.code().as_deref() == Some("22007") =>
-            {
-                AppError::field(
-                    "after",
-                    "That page link is damaged. Start again from the first page.",
-                )
-            }
-            other => other.into(),
-        })?;
+    let page = Page {
+        filter: &filter,
+        position: &position,
+        expr,
+        cast,
+        cmp,
+        order,
+    };
+    // A text search matching many leads finds its page among the newest (or best scored)
+    // few thousand, walking the sort's index; only when those hold too few matches is
+    // the whole tenant searched through the text indexes. (The planner cannot tell which
+    // case a term is: its estimates for substring patterns are off by two orders.)
+    let probed = match (filter.q.is_some() || filter.contains.is_some(), key) {
+        (true, SortKey::Created | SortKey::Score) => {
+            Some(page.rows(&mut tenant, Some(PROBE_ROWS)).await?)
+        }
+        _ => None,
+    };
+    let mut rows = match probed {
+        Some(rows) if rows.len() as i64 > PAGE_SIZE => rows,
+        _ => page.rows(&mut tenant, None).await?,
+    };
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     if backwards {
@@ -428,6 +427,82 @@ struct DetailRow {
     partner: Option<String>,
     campaign: Option<String>,
     created_at: OffsetDateTime,
+}
+
+/// How many leads in sort order a text search looks at before it searches the tenant.
+const PROBE_ROWS: i64 = 2_000;
+
+/// One page of the list: the filter, where the page starts, and the order.
+struct Page<'a> {
+    filter: &'a Filter,
+    position: &'a Option<(String, Uuid)>,
+    expr: &'static str,
+    cast: &'static str,
+    cmp: &'static str,
+    order: &'static str,
+}
+
+impl Page<'_> {
+    /// The page's rows (one more than a page, to tell whether another follows). With
+    /// `probe`, only among the first `probe` leads in order that match everything but
+    /// the text search.
+    async fn rows(
+        &self,
+        tenant: &mut Tenant,
+        probe: Option<i64>,
+    ) -> Result<Vec<ListRow>, AppError> {
+        let Page {
+            filter,
+            position,
+            expr,
+            cast,
+            cmp,
+            order,
+        } = self;
+        let mut qb = QueryBuilder::<Postgres>::new(format!(
+            "select l.id, l.first_name, l.last_name, l.email::text as email, l.company, l.status, l.priority, l.score,
+                    l.estimated_value_minor, l.currency::text as currency, u.name as assignee, l.created_at,
+                    l.next_follow_up_at, ({expr})::text as sort_value
+             from "
+        ));
+        if probe.is_some() {
+            qb.push("(select l.* from tenant_leads l where l.deleted_at is null");
+        } else {
+            qb.push("tenant_leads l left join users u on u.id = l.assignee_id where l.deleted_at is null");
+        }
+        scope(&mut qb, tenant);
+        filter.push_fields(&mut qb);
+        if let Some((value, id)) = position {
+            qb.push(format!(" and (({expr}), l.id) {cmp} ("))
+                .push_bind(value.clone())
+                .push(format!("::{cast}, "))
+                .push_bind(*id)
+                .push(")");
+        }
+        if let Some(limit) = probe {
+            qb.push(format!(" order by {expr} {order}, l.id {order} limit "))
+                .push_bind(limit)
+                .push(") l left join users u on u.id = l.assignee_id where true");
+        }
+        filter.push_text(&mut qb);
+        qb.push(format!(" order by {expr} {order}, l.id {order} limit "))
+            .push_bind(PAGE_SIZE + 1);
+        qb.build_query_as()
+            .fetch_all(&mut *tenant.tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(ref d)
+                    if d.code().as_deref() == Some("22P02")
+                        || d.code().as_deref() == Some("22007") =>
+                {
+                    AppError::field(
+                        "after",
+                        "That page link is damaged. Start again from the first page.",
+                    )
+                }
+                other => other.into(),
+            })
+    }
 }
 
 /// How many leads match `filter` in the caller's scope, up to [`COUNT_CAP`] + 1.
