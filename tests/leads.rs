@@ -1185,8 +1185,8 @@ async fn match_counts_are_kept_until_the_tenants_leads_change(pool: PgPool) {
     assert_eq!(fresh, truth);
 }
 
-/// A text search first looks for its page among the newest (or best scored) 2,000 leads
-/// and searches the whole tenant only when they hold too few matches. Either way the
+/// A substring search first looks for its page among the newest (or best scored) 2,000
+/// leads and searches the whole tenant only when they hold too few matches. Either way the
 /// pages are exactly the matches in order: 60 new matches, 2,100 leads that do not
 /// match, then 40 older matches, walked page by page for both searches and both
 /// indexed orders, against the database's own answer.

@@ -325,11 +325,12 @@ pub async fn list(
         cmp,
         order,
     };
-    // A text search matching many leads finds its page among the newest (or best scored)
-    // few thousand, walking the sort's index; only when those hold too few matches is
-    // the whole tenant searched through the text indexes. (The planner cannot tell which
-    // case a term is: its estimates for substring patterns are off by two orders.)
-    let probed = match (filter.q.is_some() || filter.contains.is_some(), key) {
+    // A substring search matching many leads finds its page among the newest (or best
+    // scored) few thousand, walking the sort's index; only when those hold too few
+    // matches is the whole tenant searched through the trigram indexes. The planner
+    // cannot tell which case a pattern is (its trigram estimates were off by two orders
+    // of magnitude); for full-text search its estimates are good and it chooses well.
+    let probed = match (filter.contains.is_some(), key) {
         (true, SortKey::Created | SortKey::Score) => {
             Some(page.rows(&mut tenant, Some(PROBE_ROWS)).await?)
         }
@@ -429,7 +430,8 @@ struct DetailRow {
     created_at: OffsetDateTime,
 }
 
-/// How many leads in sort order a text search looks at before it searches the tenant.
+/// How many leads in sort order a substring search looks at before it searches the
+/// tenant.
 const PROBE_ROWS: i64 = 2_000;
 
 /// One page of the list: the filter, where the page starts, and the order.
