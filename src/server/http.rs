@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use std::time::Duration;
 use tower::ServiceBuilder;
+use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
@@ -106,7 +107,10 @@ pub fn router(state: AppState) -> Router {
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-store"),
                 ))
-                .layer(CompressionLayer::new()),
+                // Brotli's default quality (11) is for files compressed once: it took
+                // 0.5 s of CPU for the wasm and a tenth of a page's time. Quality 5
+                // compresses the wasm to 117 KiB (104 KiB at 11) in 9 ms.
+                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5))),
         )
         .with_state(state)
 }
