@@ -759,3 +759,79 @@ async fn a_second_permission_check_is_audited_when_it_refuses(pool: PgPool) {
     .unwrap();
     assert_eq!(denied, ["roles.manage"]);
 }
+
+/// The organization switcher lists every organization the viewer belongs to, the current
+/// one marked: on tenant pages from the frame's membership read, elsewhere loaded on its
+/// own. An organization where their membership is suspended is not listed.
+#[sqlx::test]
+async fn the_switcher_lists_the_viewers_organizations(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let owner = world.users["owner"].0;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into organization_members (organization_id, user_id, role) values ($1, $2, 'sales_rep')",
+    )
+    .bind(world.org_b)
+    .bind(owner)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut client = Client::new(&app);
+    client.sign_in(&world.email("owner"), PASSWORD).await;
+    let switcher = |html: &str| -> String {
+        let start = html
+            .find("data-slot=\"organization-switcher\"")
+            .expect("the page has a switcher");
+        let end = start + html[start..].find("data-slot=\"user-menu\"").unwrap();
+        html[start..end].to_owned()
+    };
+    let tenant_page = client.get(&format!("/o/{}/leads", world.slug_a)).await;
+    assert_eq!(tenant_page.status, StatusCode::OK);
+    let on_tenant = switcher(&tenant_page.body);
+    let account_page = client.get("/account").await;
+    let elsewhere = switcher(&account_page.body);
+    println!(
+        "switcher on a tenant page lists A {} and B {}; on /account A {} and B {}",
+        on_tenant.contains(&format!("href=\"/o/{}", world.slug_a)),
+        on_tenant.contains(&format!("href=\"/o/{}", world.slug_b)),
+        elsewhere.contains(&format!("href=\"/o/{}", world.slug_a)),
+        elsewhere.contains(&format!("href=\"/o/{}", world.slug_b)),
+    );
+    for list in [&on_tenant, &elsewhere] {
+        assert!(
+            list.contains(&format!("href=\"/o/{}", world.slug_a)),
+            "{list}"
+        );
+        assert!(
+            list.contains(&format!("href=\"/o/{}", world.slug_b)),
+            "{list}"
+        );
+    }
+    assert_eq!(
+        on_tenant.matches("aria-current=\"true\"").count(),
+        1,
+        "{on_tenant}"
+    );
+    assert!(
+        on_tenant.contains("Sales rep"),
+        "the role in B is shown: {on_tenant}"
+    );
+
+    sqlx::query("update organization_members set status = 'suspended' where organization_id = $1 and user_id = $2")
+        .bind(world.org_b)
+        .bind(owner)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let after = switcher(&client.get(&format!("/o/{}/leads", world.slug_a)).await.body);
+    assert!(
+        !after.contains(&format!("href=\"/o/{}", world.slug_b)),
+        "{after}"
+    );
+}

@@ -56,6 +56,7 @@ pub async fn org_context(tenant: Tenant) -> Result<OrgContext, AppError> {
         permissions: actor.permissions.iter().copied().collect(),
         lead_scope: actor.lead_scope,
         support_until: actor.support_until.and_then(|t| t.format(&Rfc3339).ok()),
+        memberships: actor.memberships.clone(),
     };
     tenant.commit().await?;
     Ok(context)

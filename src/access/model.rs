@@ -238,6 +238,8 @@ pub struct OrgContext {
     pub lead_scope: LeadScope,
     /// Set when a platform admin is here through a support session.
     pub support_until: Option<String>,
+    /// The viewer's organizations for the switcher, when read with the membership.
+    pub memberships: Option<Vec<Membership>>,
 }
 
 impl OrgContext {

@@ -50,7 +50,7 @@ pub fn OrgShell() -> impl IntoView {
             {move || Suspend::new(async move {
                 match context.await {
                     Ok(ctx) => view! {
-                        <AppLayout nav=org_nav(&ctx) org=ctx.organization.clone() support_until=ctx.support_until.clone()>
+                        <AppLayout nav=org_nav(&ctx) org=ctx.organization.clone() support_until=ctx.support_until.clone() memberships=ctx.memberships.clone()>
                             <Outlet />
                         </AppLayout>
                     }

@@ -13,7 +13,7 @@ use super::audit::{self, Entry};
 use super::db::{TenantRole, enter_tenant};
 use super::session::{CurrentUser, RequestMeta, request_meta_of_current, require_user};
 use super::state::AppState;
-use crate::access::model::{LeadScope, MemberRole, OrgSummary, Permission};
+use crate::access::model::{LeadScope, MemberRole, Membership, OrgSummary, Permission};
 use crate::error::AppError;
 use leptos::prelude::expect_context;
 use serde_json::json;
@@ -54,6 +54,9 @@ pub struct Actor {
     pub support_session_id: Option<Uuid>,
     /// When that support session ends.
     pub support_until: Option<time::OffsetDateTime>,
+    /// Every organization they belong to, for the frame's switcher, read with the
+    /// membership itself (`None` in a support session: the frame then loads them).
+    pub memberships: Option<Vec<Membership>>,
 }
 
 impl Actor {
@@ -308,9 +311,17 @@ async fn load_member(
                   (select max(r.lead_scope) from user_roles ur
                        join roles r on r.organization_id = ur.organization_id and r.id = ur.role_id
                    where ur.organization_id = o.id and ur.user_id = m.user_id
-                     and (ur.expires_at is null or ur.expires_at > now())) as "custom_scope: LeadScope"
+                     and (ur.expires_at is null or ur.expires_at > now())) as "custom_scope: LeadScope",
+                  mine.slugs as "my_slugs!", mine.names as "my_names!", mine.roles as "my_roles!: Vec<MemberRole>"
            from organizations o
                join organization_members m on m.organization_id = o.id and m.user_id = $2 and m.status = 'active'
+               cross join lateral (
+                   select array_agg(o2.slug order by o2.name, o2.slug) as slugs,
+                          array_agg(o2.name order by o2.name, o2.slug) as names,
+                          array_agg(m2.role order by o2.name, o2.slug) as roles
+                   from organization_members m2 join organizations o2 on o2.id = m2.organization_id
+                   where m2.user_id = $2 and m2.status = 'active' and o2.deleted_at is null
+               ) mine
            where o.slug = $1 and o.deleted_at is null"#,
         slug,
         user_id,
@@ -337,6 +348,14 @@ async fn load_member(
             partner_id: row.partner_id,
             support_session_id: None,
             support_until: None,
+            memberships: Some(
+                row.my_slugs
+                    .into_iter()
+                    .zip(row.my_names)
+                    .zip(row.my_roles)
+                    .map(|((slug, name), role)| Membership { slug, name, role })
+                    .collect(),
+            ),
         };
         let org = OrgSummary {
             id: row.id,
@@ -375,6 +394,7 @@ async fn load_support(
             partner_id: None,
             support_session_id: Some(row.session_id),
             support_until: Some(row.expires_at),
+            memberships: None,
         };
         let org = OrgSummary {
             id: row.id,

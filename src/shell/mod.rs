@@ -4,7 +4,7 @@ mod theme;
 
 pub use theme::{SetTheme, THEME_COOKIE, Theme, ThemeSwitcher, set_theme};
 
-use crate::access::model::{OrgSummary, org_href};
+use crate::access::model::{Membership, OrgSummary, org_href};
 use crate::auth::model::Viewer;
 use crate::error::AppError;
 use crate::ui::{ButtonLink, PageHeader};
@@ -50,6 +50,10 @@ pub fn AppLayout(
     nav: Vec<NavItem>,
     #[prop(optional)] org: Option<OrgSummary>,
     #[prop(optional_no_strip)] support_until: Option<String>,
+    /// The viewer's organizations when the page already has them (tenant pages); the
+    /// switcher loads them otherwise.
+    #[prop(optional_no_strip)]
+    memberships: Option<Vec<Membership>>,
     children: Children,
 ) -> impl IntoView {
     let viewer = use_context::<Viewer>();
@@ -73,7 +77,7 @@ pub fn AppLayout(
                 <header class="topbar">
                     <div class="min-w-0" data-slot="organization-switcher">
                         {match viewer.clone() {
-                            Some(_) => view! { <OrgSwitcher current=org.clone() /> }.into_any(),
+                            Some(_) => view! { <OrgSwitcher current=org.clone() memberships=memberships.clone() /> }.into_any(),
                             None => view! { <span class="text-sm text-muted">"Revenue operations console"</span> }.into_any(),
                         }}
                     </div>
@@ -128,14 +132,30 @@ pub fn PublicLayout(children: Children) -> impl IntoView {
 /// The organization switcher: the current organization and a menu of the others.
 /// A `<details>` menu, so it opens without JavaScript.
 #[component]
-fn OrgSwitcher(current: Option<OrgSummary>) -> impl IntoView {
-    let memberships = Resource::new(|| (), |_| crate::access::api::load_memberships());
+fn OrgSwitcher(current: Option<OrgSummary>, memberships: Option<Vec<Membership>>) -> impl IntoView {
     let label = current
         .as_ref()
         .map(|o| o.name.clone())
         .unwrap_or_else(|| "Choose an organization".to_owned());
     let current_slug = current.map(|o| o.slug);
     let summary_label = format!("Organization: {label}. Switch organization");
+    let list = match memberships {
+        Some(list) => membership_list(list, current_slug).into_any(),
+        None => {
+            let memberships = Resource::new(|| (), |_| crate::access::api::load_memberships());
+            view! {
+                <Suspense fallback=|| view! { <p class="px-3 py-2 text-sm text-muted">"Loading…"</p> }>
+                    {move || {
+                        let current_slug = current_slug.clone();
+                        Suspend::new(async move {
+                            membership_list(memberships.await.unwrap_or_default(), current_slug)
+                        })
+                    }}
+                </Suspense>
+            }
+            .into_any()
+        }
+    };
     view! {
         <details class="menu">
             <summary class="menu-button" aria-label=summary_label>
@@ -144,39 +164,36 @@ fn OrgSwitcher(current: Option<OrgSummary>) -> impl IntoView {
             </summary>
             <div class="menu-panel">
                 <p class="menu-heading">"Your organizations"</p>
-                <Suspense fallback=|| view! { <p class="px-3 py-2 text-sm text-muted">"Loading…"</p> }>
-                    {move || {
-                        let current_slug = current_slug.clone();
-                        Suspend::new(async move {
-                            let list = memberships.await.unwrap_or_default();
-                            view! {
-                                <ul>
-                                    {list
-                                        .into_iter()
-                                        .map(|m| {
-                                            let here = current_slug.as_deref() == Some(m.slug.as_str());
-                                            let href = if m.role == crate::access::model::MemberRole::Partner {
-                                                org_href(&m.slug, "portal")
-                                            } else {
-                                                org_href(&m.slug, "")
-                                            };
-                                            view! {
-                                                <li>
-                                                    <a href=href class="menu-item" aria-current=here.then_some("true")>
-                                                        <span>{m.name}</span>
-                                                        <span class="text-xs text-muted">{m.role.label()}</span>
-                                                    </a>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                        })
-                    }}
-                </Suspense>
+                {list}
             </div>
         </details>
+    }
+}
+
+/// The switcher's links, the current organization marked.
+fn membership_list(list: Vec<Membership>, current_slug: Option<String>) -> impl IntoView {
+    view! {
+        <ul>
+            {list
+                .into_iter()
+                .map(|m| {
+                    let here = current_slug.as_deref() == Some(m.slug.as_str());
+                    let href = if m.role == crate::access::model::MemberRole::Partner {
+                        org_href(&m.slug, "portal")
+                    } else {
+                        org_href(&m.slug, "")
+                    };
+                    view! {
+                        <li>
+                            <a href=href class="menu-item" aria-current=here.then_some("true")>
+                                <span>{m.name}</span>
+                                <span class="text-xs text-muted">{m.role.label()}</span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }
 
