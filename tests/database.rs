@@ -172,4 +172,15 @@ async fn a_connection_returned_inside_a_transaction_is_rolled_back(pool: PgPool)
             .await
             .is_err()
     );
+
+    // A `BEGIN; set_config(…)` that failed half-way leaves an aborted transaction sqlx
+    // does not know about: the probe fails, so the pool closes the connection instead of
+    // handing it on.
+    let failed = sqlx::raw_sql("begin; select set_config('role', 'no_such_role', true)")
+        .execute(&mut *conn)
+        .await;
+    assert!(failed.is_err());
+    let probe = end_stray_transaction(&mut conn).await;
+    println!("probe on an aborted transaction: {probe:?}");
+    assert!(probe.is_err());
 }

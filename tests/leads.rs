@@ -75,6 +75,15 @@ fn names(page: &Value) -> Vec<String> {
         .collect()
 }
 
+fn ids_of(page: &Value) -> Vec<String> {
+    page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn exact(page: &Value) -> i64 {
     page["count"]["Exact"].as_i64().unwrap_or(-1)
 }
@@ -247,13 +256,7 @@ async fn keyset_pages_walk_forward_and_back_without_gaps_and_counts_stop_at_the_
         let mut seen: Vec<String> = Vec::new();
         let mut current = page(&mut owner, &world, sort).await;
         for _ in 0..3 {
-            seen.extend(
-                current["rows"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|r| r["id"].as_str().unwrap().to_owned()),
-            );
+            seen.extend(ids_of(&current));
             let next = current["next"].as_str().unwrap().to_owned();
             current = page(
                 &mut owner,
@@ -272,12 +275,7 @@ async fn keyset_pages_walk_forward_and_back_without_gaps_and_counts_stop_at_the_
             &format!("{sort}&query[before]={}", urlencode(&prev)),
         )
         .await;
-        let back_ids: Vec<String> = back["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["id"].as_str().unwrap().to_owned())
-            .collect();
+        let back_ids = ids_of(&back);
         assert_eq!(back_ids, seen[100..150].to_vec(), "{sort}: previous page");
     }
 }
@@ -1234,13 +1232,7 @@ async fn text_searches_page_through_every_match_in_order(pool: PgPool) {
         let mut current = page(&mut owner, &world, &format!("{search}{sort}")).await;
         assert_eq!(exact(&current), 100, "{search}{sort}");
         loop {
-            seen.extend(
-                current["rows"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|r| r["id"].as_str().unwrap().to_owned()),
-            );
+            seen.extend(ids_of(&current));
             let Some(next) = current["next"].as_str().map(str::to_owned) else {
                 break;
             };

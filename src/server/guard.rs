@@ -55,7 +55,8 @@ pub struct Actor {
     /// When that support session ends.
     pub support_until: Option<time::OffsetDateTime>,
     /// Every organization they belong to, for the frame's switcher, read with the
-    /// membership itself (`None` in a support session: the frame then loads them).
+    /// membership itself when the frame asks (`Access::Any`); `None` otherwise and in a
+    /// support session, where the switcher loads them itself.
     pub memberships: Option<Vec<Membership>>,
 }
 
@@ -170,7 +171,9 @@ impl Tenant {
             return Self::admit(tx, org, status, actor, access, meta).await;
         }
         let mut tx = super::db::begin_platform(&state.pool).await?;
-        let found = match load_member(&mut tx, slug, user.viewer.id).await? {
+        // Only the frame (`Access::Any`) shows the switcher's organizations.
+        let with_memberships = access == Access::Any;
+        let found = match load_member(&mut tx, slug, user.viewer.id, with_memberships).await? {
             Some(found) => found,
             None if user.viewer.is_platform_admin => load_support(&mut tx, slug, user.viewer.id)
                 .await?
@@ -197,7 +200,7 @@ impl Tenant {
         meta: RequestMeta,
     ) -> Result<Tenant, AppError> {
         let mut tx = super::db::begin_platform(pool).await?;
-        let (org, status, actor) = load_member(&mut tx, slug, user_id)
+        let (org, status, actor) = load_member(&mut tx, slug, user_id, false)
             .await?
             .ok_or(AppError::NotFound)?;
         enter_tenant(&mut tx, org.id, actor.tenant_role()).await?;
@@ -289,6 +292,7 @@ async fn load_member(
     tx: &mut Transaction<'static, Postgres>,
     slug: &str,
     user_id: Uuid,
+    with_memberships: bool,
 ) -> Result<Option<(OrgSummary, String, Actor)>, sqlx::Error> {
     let row = sqlx::query!(
         r#"select o.id, o.slug, o.name, o.status::text as "status!",
@@ -312,7 +316,7 @@ async fn load_member(
                        join roles r on r.organization_id = ur.organization_id and r.id = ur.role_id
                    where ur.organization_id = o.id and ur.user_id = m.user_id
                      and (ur.expires_at is null or ur.expires_at > now())) as "custom_scope: LeadScope",
-                  mine.slugs as "my_slugs!", mine.names as "my_names!", mine.roles as "my_roles!: Vec<MemberRole>"
+                  mine.slugs as "my_slugs?", mine.names as "my_names?", mine.roles as "my_roles?: Vec<MemberRole>"
            from organizations o
                join organization_members m on m.organization_id = o.id and m.user_id = $2 and m.status = 'active'
                cross join lateral (
@@ -320,11 +324,12 @@ async fn load_member(
                           array_agg(o2.name order by o2.name, o2.slug) as names,
                           array_agg(m2.role order by o2.name, o2.slug) as roles
                    from organization_members m2 join organizations o2 on o2.id = m2.organization_id
-                   where m2.user_id = $2 and m2.status = 'active' and o2.deleted_at is null
+                   where $3 and m2.user_id = $2 and m2.status = 'active' and o2.deleted_at is null
                ) mine
            where o.slug = $1 and o.deleted_at is null"#,
         slug,
         user_id,
+        with_memberships,
     )
     .fetch_optional(&mut **tx)
     .await?;
@@ -348,14 +353,18 @@ async fn load_member(
             partner_id: row.partner_id,
             support_session_id: None,
             support_until: None,
-            memberships: Some(
-                row.my_slugs
+            memberships: with_memberships.then(|| {
+                let (slugs, names) = (
+                    row.my_slugs.unwrap_or_default(),
+                    row.my_names.unwrap_or_default(),
+                );
+                slugs
                     .into_iter()
-                    .zip(row.my_names)
-                    .zip(row.my_roles)
+                    .zip(names)
+                    .zip(row.my_roles.unwrap_or_default())
                     .map(|((slug, name), role)| Membership { slug, name, role })
-                    .collect(),
-            ),
+                    .collect()
+            }),
         };
         let org = OrgSummary {
             id: row.id,
