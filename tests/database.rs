@@ -184,3 +184,114 @@ async fn a_connection_returned_inside_a_transaction_is_rolled_back(pool: PgPool)
     println!("probe on an aborted transaction: {probe:?}");
     assert!(probe.is_err());
 }
+
+#[sqlx::test]
+async fn the_session_store_keeps_records_as_json_until_they_expire(pool: PgPool) {
+    use revdesk::server::session_store::PgSessionStore;
+    use time::{Duration, OffsetDateTime};
+    use tower_sessions::SessionStore;
+    use tower_sessions::session::{Id, Record};
+    let store = PgSessionStore::new(pool.clone());
+    let taken = Id::default();
+    sqlx::query(
+        "insert into tower_sessions.session (id, data, expiry_date) values ($1, '{}', now() + interval '1 hour')",
+    )
+    .bind(taken.to_string())
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mut record = Record {
+        id: taken,
+        data: [("auth".to_owned(), serde_json::json!({ "handle": "h-1" }))].into(),
+        expiry_date: OffsetDateTime::now_utc() + Duration::hours(1),
+    };
+    store.create(&mut record).await.unwrap();
+    assert_ne!(
+        record.id, taken,
+        "a colliding id is replaced, not overwritten"
+    );
+    let other: String =
+        sqlx::query_scalar("select data::text from tower_sessions.session where id = $1")
+            .bind(taken.to_string())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(other, "{}", "the other session is untouched");
+
+    let loaded = store.load(&record.id).await.unwrap().expect("stored");
+    assert_eq!(loaded.data, record.data);
+    // The data is plain jsonb: the request middleware joins on what it holds.
+    let handle: String = sqlx::query_scalar(
+        "select data -> 'auth' ->> 'handle' from tower_sessions.session where id = $1",
+    )
+    .bind(record.id.to_string())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(handle, "h-1");
+
+    record
+        .data
+        .insert("theme".to_owned(), serde_json::json!("dark"));
+    store.save(&record).await.unwrap();
+    let loaded = store.load(&record.id).await.unwrap().expect("stored");
+    assert_eq!(loaded.data.get("theme"), Some(&serde_json::json!("dark")));
+
+    record.expiry_date = OffsetDateTime::now_utc() - Duration::seconds(1);
+    store.save(&record).await.unwrap();
+    assert!(store.load(&record.id).await.unwrap().is_none(), "expired");
+
+    store.delete(&record.id).await.unwrap();
+    let left: i64 = sqlx::query_scalar("select count(*) from tower_sessions.session")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 1, "only the other session is left");
+}
+
+#[sqlx::test]
+async fn only_the_login_role_reads_memberships_across_tenants(pool: PgPool) {
+    seed::demo(&pool, false).await.unwrap();
+    let (slug, user_id): (String, uuid::Uuid) = sqlx::query_as(
+        "select o.slug, m.user_id from organization_members m
+           join organizations o on o.id = m.organization_id
+          where m.status = 'active' order by o.slug, m.user_id limit 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let found: i64 = sqlx::query_scalar("select count(*) from member_access($1, $2, true)")
+        .bind(&slug)
+        .bind(user_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(found, 1, "the server's own role reads the membership");
+    let elsewhere: i64 =
+        sqlx::query_scalar("select count(*) from member_access('no-such-org', $1, true)")
+            .bind(user_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(elsewhere, 0);
+    // Tenant code cannot call it: a query inside a tenant cannot list anyone's
+    // organizations.
+    for role in ["revdesk_app", "revdesk_partner"] {
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query(&format!("set local role {role}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let err = sqlx::query("select * from member_access($1, $2, true)")
+            .bind(&slug)
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.as_database_error().and_then(|e| e.code()).as_deref(),
+            Some("42501"),
+            "{role} is refused"
+        );
+    }
+}

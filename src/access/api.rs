@@ -19,8 +19,8 @@ pub async fn load_memberships() -> Result<Vec<Membership>, AppError> {
 /// The viewer's place in the organization: role, permissions, other organizations.
 #[server(endpoint = "load_org_context")]
 pub async fn load_org_context(org: String) -> Result<OrgContext, AppError> {
-    let tenant = Tenant::enter(&org, Access::Any).await?;
-    super::db::org_context(tenant).await
+    let (org, actor) = Tenant::admitted(&org, Access::Any).await?;
+    Ok(super::db::org_context(org, actor))
 }
 
 /// The members page: members, invitations, teams and custom roles.

@@ -3,12 +3,12 @@
 
 use super::model::{
     CustomRole, EffectivePermissions, Grant, InvitationRow, LeadScope, MemberRole, MemberRow,
-    MembersData, Membership, OrgContext, Permission, PermissionSource, TeamOption,
+    MembersData, Membership, OrgContext, OrgSummary, Permission, PermissionSource, TeamOption,
 };
 use crate::auth::model::{EmailAddress, parse_name};
 use crate::error::AppError;
 use crate::server::audit::Entry;
-use crate::server::guard::Tenant;
+use crate::server::guard::{Actor, Tenant};
 use crate::server::state::AppState;
 use leptos::prelude::expect_context;
 use serde_json::json;
@@ -48,18 +48,15 @@ pub async fn memberships(user_id: Uuid) -> Result<Vec<Membership>, AppError> {
 }
 
 /// The frame's view of the caller in the organization.
-pub async fn org_context(tenant: Tenant) -> Result<OrgContext, AppError> {
-    let actor = &tenant.actor;
-    let context = OrgContext {
-        organization: tenant.org.clone(),
+pub fn org_context(org: OrgSummary, actor: Actor) -> OrgContext {
+    OrgContext {
+        organization: org,
         role: actor.role,
         permissions: actor.permissions.iter().copied().collect(),
         lead_scope: actor.lead_scope,
         support_until: actor.support_until.and_then(|t| t.format(&Rfc3339).ok()),
-        memberships: actor.memberships.clone(),
-    };
-    tenant.commit().await?;
-    Ok(context)
+        memberships: actor.memberships,
+    }
 }
 
 async fn member_rows(tenant: &mut Tenant, only: Option<Uuid>) -> Result<Vec<MemberRow>, AppError> {

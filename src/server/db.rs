@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
+/// A pooled connection idle at least this long is pinged before it is handed out.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// Opens a pool. Connections are checked out lazily, so a server can start (and answer
 /// `/healthz`) while the database is still coming up; `/readyz` tells the difference.
 /// Statements slower than `slow` are logged as warnings (bulk loading passes a long one:
@@ -29,6 +32,18 @@ pub fn connect_lazy(
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(300))
+        // sqlx pings every connection it hands out, a round trip per checkout (three per
+        // page). Only a connection that sat idle can have been closed under us (a server
+        // restart, a proxy's idle timeout): ping those, as HikariCP does past 500 ms.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for < PING_AFTER_IDLE {
+                    return Ok(true);
+                }
+                Ok(sqlx::Connection::ping(conn).await.is_ok())
+            })
+        })
         .after_release(|conn, _| Box::pin(async move { end_stray_transaction(conn).await }))
         .connect_lazy_with(options))
 }

@@ -85,15 +85,17 @@ impl Actor {
     }
 }
 
-/// The caller's membership as read by the first tenant entry of a request. A page's
-/// frame and its content each enter the tenant; the second entry reuses what the first
-/// read instead of reading the same rows again. One per request (the session middleware
-/// puts it into the request's extensions), so every request still re-reads membership,
-/// grants and the organization's status.
+/// The caller's membership of a request's organization, read once per request: by the
+/// session middleware together with the session on `/o/{org}/…` pages, or else by the
+/// first tenant entry. A page's frame and its content both use it instead of reading the
+/// same rows again. One per request (the session middleware puts it into the request's
+/// extensions), so every request still re-reads membership, grants and the
+/// organization's status.
 #[derive(Clone, Default)]
 pub struct MemberCache(Arc<Mutex<Option<CachedMember>>>);
 
-type Member = (OrgSummary, String, Actor);
+/// The organization, its status and the actor: what a membership read yields.
+pub(crate) type Member = (OrgSummary, String, Actor);
 struct CachedMember {
     slug: String,
     user_id: Uuid,
@@ -109,7 +111,7 @@ impl MemberCache {
             .map(|c| c.member.clone())
     }
 
-    fn put(&self, slug: &str, user: &CurrentUser, member: &Member) {
+    pub(crate) fn put(&self, slug: &str, user: &CurrentUser, member: &Member) {
         if let Ok(mut cached) = self.0.lock() {
             *cached = Some(CachedMember {
                 slug: slug.to_owned(),
@@ -186,6 +188,30 @@ impl Tenant {
         let (org, status, actor) = found;
         enter_tenant(&mut tx, org.id, actor.tenant_role()).await?;
         Self::admit(tx, org, status, actor, access, meta).await
+    }
+
+    /// Who the caller is in the organization with URL segment `slug`, for a page's frame:
+    /// the organization and the actor, checked as [`Tenant::enter`] checks them. When the
+    /// request's membership is already read (it usually is, by the session middleware) and
+    /// admits the caller, no transaction is opened at all; otherwise this enters and
+    /// commits (which also audits a denial).
+    pub async fn admitted(slug: &str, access: Access) -> Result<(OrgSummary, Actor), AppError> {
+        let user = require_user()?;
+        let cached = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<MemberCache>().cloned())
+            .and_then(|cache| cache.get(slug, &user));
+        if let Some((org, status, actor)) = cached {
+            if status != "active" {
+                return Err(AppError::Suspended);
+            }
+            if actor.allows(access) {
+                return Ok((org, actor));
+            }
+        }
+        let tenant = Self::enter(slug, access).await?;
+        let admitted = (tenant.org.clone(), tenant.actor.clone());
+        tenant.commit().await?;
+        Ok(admitted)
     }
 
     /// Enters the organization for work a person started that outlives their request
@@ -288,91 +314,81 @@ fn current_path() -> String {
         .unwrap_or_default()
 }
 
+/// One row of `member_access` (migration 20261201000007): the caller's membership of
+/// one organization. The function's columns are all nullable to SQL, hence the options;
+/// the request middleware reads the same row beside the session (`#[sqlx(flatten)]`).
+#[derive(Debug, Default, sqlx::FromRow)]
+pub(crate) struct MemberRow {
+    id: Option<Uuid>,
+    slug: Option<String>,
+    name: Option<String>,
+    status: Option<String>,
+    role: Option<MemberRole>,
+    team_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+    permissions: Option<Vec<String>>,
+    granted_roles: Option<Vec<MemberRole>>,
+    custom_scope: Option<LeadScope>,
+    my_slugs: Option<Vec<String>>,
+    my_names: Option<Vec<String>>,
+    my_roles: Option<Vec<MemberRole>>,
+}
+
+impl MemberRow {
+    /// The organization, its status and the actor, if the row holds a membership.
+    /// `memberships` is whether the row was read with the switcher's organizations.
+    pub(crate) fn into_member(self, user_id: Uuid, memberships: bool) -> Option<Member> {
+        let (id, slug, name, status, role) =
+            (self.id?, self.slug?, self.name?, self.status?, self.role?);
+        let lead_scope = self
+            .granted_roles
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r.lead_scope())
+            .chain(self.custom_scope)
+            .fold(role.lead_scope(), Ord::max);
+        let actor = Actor {
+            user_id,
+            role,
+            permissions: self
+                .permissions
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|k| Permission::parse(k))
+                .collect(),
+            lead_scope,
+            team_id: self.team_id,
+            partner_id: self.partner_id,
+            support_session_id: None,
+            support_until: None,
+            memberships: memberships.then(|| {
+                let slugs = self.my_slugs.unwrap_or_default();
+                let names = self.my_names.unwrap_or_default();
+                slugs
+                    .into_iter()
+                    .zip(names)
+                    .zip(self.my_roles.unwrap_or_default())
+                    .map(|((slug, name), role)| Membership { slug, name, role })
+                    .collect()
+            }),
+        };
+        Some((OrgSummary { id, slug, name }, status, actor))
+    }
+}
+
 async fn load_member(
     tx: &mut Transaction<'static, Postgres>,
     slug: &str,
     user_id: Uuid,
     with_memberships: bool,
-) -> Result<Option<(OrgSummary, String, Actor)>, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"select o.id, o.slug, o.name, o.status::text as "status!",
-                  m.role as "role: MemberRole", m.team_id,
-                  (select p.id from partners p where p.organization_id = o.id and p.user_id = m.user_id) as partner_id,
-                  array(select srp.permission from system_role_permissions srp where srp.role = m.role
-                        union
-                        select srp.permission from user_roles ur
-                            join system_role_permissions srp on srp.role = ur.system_role
-                        where ur.organization_id = o.id and ur.user_id = m.user_id
-                          and (ur.expires_at is null or ur.expires_at > now())
-                        union
-                        select rp.permission from user_roles ur
-                            join role_permissions rp on rp.organization_id = ur.organization_id and rp.role_id = ur.role_id
-                        where ur.organization_id = o.id and ur.user_id = m.user_id
-                          and (ur.expires_at is null or ur.expires_at > now())) as "permissions!",
-                  array(select ur.system_role from user_roles ur
-                        where ur.organization_id = o.id and ur.user_id = m.user_id and ur.system_role is not null
-                          and (ur.expires_at is null or ur.expires_at > now())) as "granted_roles!: Vec<MemberRole>",
-                  (select max(r.lead_scope) from user_roles ur
-                       join roles r on r.organization_id = ur.organization_id and r.id = ur.role_id
-                   where ur.organization_id = o.id and ur.user_id = m.user_id
-                     and (ur.expires_at is null or ur.expires_at > now())) as "custom_scope: LeadScope",
-                  mine.slugs as "my_slugs?", mine.names as "my_names?", mine.roles as "my_roles?: Vec<MemberRole>"
-           from organizations o
-               join organization_members m on m.organization_id = o.id and m.user_id = $2 and m.status = 'active'
-               cross join lateral (
-                   select array_agg(o2.slug order by o2.name, o2.slug) as slugs,
-                          array_agg(o2.name order by o2.name, o2.slug) as names,
-                          array_agg(m2.role order by o2.name, o2.slug) as roles
-                   from organization_members m2 join organizations o2 on o2.id = m2.organization_id
-                   where $3 and m2.user_id = $2 and m2.status = 'active' and o2.deleted_at is null
-               ) mine
-           where o.slug = $1 and o.deleted_at is null"#,
-        slug,
-        user_id,
-        with_memberships,
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|row| {
-        let lead_scope = row
-            .granted_roles
-            .iter()
-            .map(|r| r.lead_scope())
-            .chain(row.custom_scope)
-            .fold(row.role.lead_scope(), Ord::max);
-        let actor = Actor {
-            user_id,
-            role: row.role,
-            permissions: row
-                .permissions
-                .iter()
-                .filter_map(|k| Permission::parse(k))
-                .collect(),
-            lead_scope,
-            team_id: row.team_id,
-            partner_id: row.partner_id,
-            support_session_id: None,
-            support_until: None,
-            memberships: with_memberships.then(|| {
-                let (slugs, names) = (
-                    row.my_slugs.unwrap_or_default(),
-                    row.my_names.unwrap_or_default(),
-                );
-                slugs
-                    .into_iter()
-                    .zip(names)
-                    .zip(row.my_roles.unwrap_or_default())
-                    .map(|((slug, name), role)| Membership { slug, name, role })
-                    .collect()
-            }),
-        };
-        let org = OrgSummary {
-            id: row.id,
-            slug: row.slug,
-            name: row.name,
-        };
-        (org, row.status, actor)
-    }))
+) -> Result<Option<Member>, sqlx::Error> {
+    let row: Option<MemberRow> = sqlx::query_as("select * from member_access($1, $2, $3)")
+        .bind(slug)
+        .bind(user_id)
+        .bind(with_memberships)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.and_then(|row| row.into_member(user_id, with_memberships)))
 }
 
 async fn load_support(

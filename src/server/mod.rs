@@ -18,6 +18,7 @@ pub mod render;
 pub mod security_headers;
 pub mod seed;
 pub mod session;
+pub mod session_store;
 pub mod settings;
 pub mod state;
 pub mod telemetry;

@@ -1,12 +1,14 @@
 //! Sessions: who is signed in, for how long, and from where.
 //!
-//! tower-sessions keeps the session record in PostgreSQL and the id in a cookie. This
-//! module is the only code that knows what is inside a session. A signed-in session
-//! holds the user's id and a random handle; the handle is the key of the user's row in
-//! `user_sessions`, which lists sessions by user and is checked on every request, so
-//! deleting that row (revoke, sign out everywhere, password change) ends the session at
-//! the next request wherever it is.
+//! tower-sessions keeps the session record in PostgreSQL (`session_store`) and the id in
+//! a cookie. This module is the only code that knows what is inside a session. A
+//! signed-in session holds the user's id and a random handle; the handle is the key of
+//! the user's row in `user_sessions`, which lists sessions by user and is checked on
+//! every request, so deleting that row (revoke, sign out everywhere, password change)
+//! ends the session at the next request wherever it is.
 
+use super::guard::{MemberCache, MemberRow};
+use super::session_store::PgSessionStore;
 use super::settings::SecuritySettings;
 use super::state::AppState;
 use crate::auth::model::Viewer;
@@ -23,7 +25,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tower_sessions::Session;
 use tower_sessions::cookie::SameSite;
-use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
 const AUTH_KEY: &str = "auth";
@@ -62,11 +63,8 @@ pub struct RequestMeta {
 pub fn layer(
     pool: PgPool,
     settings: &SecuritySettings,
-) -> tower_sessions::SessionManagerLayer<PostgresStore> {
-    let store = PostgresStore::new(pool)
-        .with_schema_name("tower_sessions")
-        .and_then(|s| s.with_table_name("session"))
-        .expect("constant names are valid");
+) -> tower_sessions::SessionManagerLayer<PgSessionStore> {
+    let store = PgSessionStore::new(pool);
     let idle = time::Duration::seconds(settings.idle_timeout.as_secs() as i64);
     tower_sessions::SessionManagerLayer::new(store)
         .with_name(settings.session_cookie_name())
@@ -214,10 +212,11 @@ fn request_meta(request: &Request, settings: &SecuritySettings) -> RequestMeta {
     }
 }
 
-/// Axum middleware: works out who is asking. Re-reads the session index and the user on
-/// every request, enforces the idle and absolute timeouts, and writes the last-seen time
-/// at most once per touch interval. Puts [`RequestMeta`] and, when signed in,
-/// [`CurrentUser`] into the request's extensions.
+/// Axum middleware: works out who is asking. Re-reads the session, the session index and
+/// the user on every request (one statement, which on `/o/{org}/…` pages also reads the
+/// caller's membership there for the guard), enforces the idle and absolute timeouts, and
+/// writes the last-seen time at most once per touch interval. Puts [`RequestMeta`], a
+/// [`MemberCache`] and, when signed in, [`CurrentUser`] into the request's extensions.
 pub async fn authenticate(
     State(state): State<AppState>,
     mut request: Request,
@@ -225,9 +224,8 @@ pub async fn authenticate(
 ) -> Response {
     let meta = request_meta(&request, &state.security);
     request.extensions_mut().insert(meta);
-    request
-        .extensions_mut()
-        .insert(super::guard::MemberCache::default());
+    let members = MemberCache::default();
+    request.extensions_mut().insert(members.clone());
     // Assets and probes never need to know who is asking: no session lookup for them.
     let path = request.uri().path();
     let anonymous_only = path.starts_with("/pkg/")
@@ -235,9 +233,13 @@ pub async fn authenticate(
     if anonymous_only {
         return next.run(request).await;
     }
+    let slug = org_segment(path).map(str::to_owned);
     if let Some(session) = request.extensions().get::<Session>().cloned() {
-        match resolve(&state, &session).await {
-            Ok(Some(user)) => {
+        match resolve(&state, &session, slug.as_deref()).await {
+            Ok(Some((user, member))) => {
+                if let (Some(slug), Some(member)) = (&slug, member) {
+                    members.put(slug, &user, &member);
+                }
                 request.extensions_mut().insert(user);
             }
             Ok(None) => {}
@@ -249,26 +251,72 @@ pub async fn authenticate(
     next.run(request).await
 }
 
-async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, String> {
-    let Some(data) = session
-        .get::<AuthData>(AUTH_KEY)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+/// The organization's URL segment of an `/o/{org}/…` path.
+fn org_segment(path: &str) -> Option<&str> {
+    path.strip_prefix("/o/")?
+        .split('/')
+        .next()
+        .filter(|slug| !slug.is_empty())
+}
+
+/// What the middleware's statement reads: the session's auth data, the user it signs in
+/// (absent when the session index row is gone or expired, or the user is disabled) and
+/// the user's membership of the organization asked for.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    auth: Option<sqlx::types::Json<AuthData>>,
+    user_id: Option<Uuid>,
+    user_email: Option<String>,
+    user_name: Option<String>,
+    is_platform_admin: Option<bool>,
+    #[sqlx(flatten)]
+    member: MemberRow,
+}
+
+async fn resolve(
+    state: &AppState,
+    session: &Session,
+    slug: Option<&str>,
+) -> Result<Option<(CurrentUser, Option<super::guard::Member>)>, String> {
+    // No cookie (or one that is not a session id): anonymous, nothing to read.
+    let Some(id) = session.id() else {
         return Ok(None);
     };
-    let row = sqlx::query!(
-        r#"select u.id, u.email::text as "email!", u.name, u.is_platform_admin
-           from user_sessions s join users u on u.id = s.user_id
-           where s.session_id = $1 and s.user_id = $2 and u.status = 'active'
-             and s.expires_at > now() and s.absolute_expires_at > now()"#,
-        data.handle,
-        data.user_id,
+    let row: Option<SessionRow> = sqlx::query_as(
+        r#"select s.data -> 'auth' as auth, u.id as user_id, u.email::text as user_email,
+                  u.name as user_name, u.is_platform_admin, m.*
+           from tower_sessions.session s
+               left join user_sessions us
+                   on us.session_id = s.data -> 'auth' ->> 'handle'
+                  and us.user_id = (s.data -> 'auth' ->> 'user_id')::uuid
+                  and us.expires_at > now() and us.absolute_expires_at > now()
+               left join users u on u.id = us.user_id and u.status = 'active'
+               left join lateral member_access($2, u.id, true) m on true
+           where s.id = $1 and s.expiry_date > now()"#,
     )
+    .bind(id.to_string())
+    .bind(slug)
     .fetch_optional(&state.pool)
     .await
     .map_err(|e| e.to_string())?;
     let Some(row) = row else {
+        // The cookie names no live session: loading it lets the session layer see that
+        // and remove the cookie.
+        session
+            .get::<AuthData>(AUTH_KEY)
+            .await
+            .map_err(|e| e.to_string())?;
+        return Ok(None);
+    };
+    let Some(data) = row.auth.map(|a| a.0) else {
+        return Ok(None);
+    };
+    let (Some(user_id), Some(email), Some(name), Some(is_platform_admin)) = (
+        row.user_id,
+        row.user_email,
+        row.user_name,
+        row.is_platform_admin,
+    ) else {
         // Revoked, timed out or the user was disabled: the session is over.
         sqlx::query!(
             "delete from user_sessions where session_id = $1",
@@ -303,15 +351,19 @@ async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUs
             .await
             .map_err(|e| e.to_string())?;
     }
-    Ok(Some(CurrentUser {
-        viewer: Viewer {
-            id: row.id,
-            email: row.email,
-            name: row.name,
-            is_platform_admin: row.is_platform_admin,
+    let member = row.member.into_member(user_id, true);
+    Ok(Some((
+        CurrentUser {
+            viewer: Viewer {
+                id: user_id,
+                email,
+                name,
+                is_platform_admin,
+            },
+            handle: data.handle,
         },
-        handle: data.handle,
-    }))
+        member,
+    )))
 }
 
 /// The signed-in user of the request being served.
