@@ -99,7 +99,7 @@ test-e2e:
 # Benchmark data (300 organizations, 2,000,000 leads, 10,000,000 journey events) in its
 # own database, revdesk_bench, next to the one `make run` uses.
 seed-scale: tools
-	@cargo leptos build --release
+	@cargo leptos build --release --precompress
 	@base="$(DB_URL)"; \
 	psql "$${base%/*}/postgres" -tAc "select 1 from pg_database where datname = 'revdesk_bench'" | grep -q 1 || \
 	  psql "$${base%/*}/postgres" -qc "create database revdesk_bench"; \
