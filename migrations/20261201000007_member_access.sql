@@ -1,10 +1,11 @@
 -- member_access: a user's membership of one organization (by slug), everything the guard
 -- needs to admit them, and optionally every organization they belong to (the frame's
--- switcher). PL/pgSQL, not SQL, so each server process plans the query once, not on every
--- call. The guard (server/guard.rs) read this with a query of its own inside a
+-- switcher). The guard (server/guard.rs) read this with a query of its own inside a
 -- revdesk_platform transaction; as a function it is one statement anywhere, so the
 -- request middleware reads it together with the session (server/session.rs) and the
--- frame needs no transaction of its own.
+-- frame needs no transaction of its own. PL/pgSQL rather than SQL because PL/pgSQL keeps
+-- its plans for the life of the connection; a SQL function this size would be planned
+-- again on every call.
 --
 -- SECURITY DEFINER, owned by revdesk_platform: it reads memberships across tenants,
 -- exactly what the platform role's policies allow, but only the one user's. Only the

@@ -17,8 +17,10 @@ pub async fn load_leads(
     org: String,
     #[server(default)] query: LeadQuery,
 ) -> Result<LeadPage, AppError> {
-    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsRead)).await?;
+    // Contexts before the first await: a request the client abandons disposes of its
+    // reactive owner, and a context read after an await then panics.
     let state = leptos::prelude::expect_context::<crate::server::state::AppState>();
+    let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsRead)).await?;
     super::db::list(tenant, &query, Some(&state.counts)).await
 }
 
