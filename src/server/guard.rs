@@ -166,8 +166,7 @@ impl Tenant {
         access: Access,
         meta: RequestMeta,
     ) -> Result<Tenant, AppError> {
-        let cache = leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<MemberCache>().cloned());
+        let cache = request_members();
         if let Some((org, status, actor)) = cache.as_ref().and_then(|c| c.get(slug, user)) {
             let tx = super::db::begin_tenant(&state.pool, org.id, actor.tenant_role()).await?;
             return Self::admit(tx, org, status, actor, access, meta).await;
@@ -197,9 +196,7 @@ impl Tenant {
     /// commits (which also audits a denial).
     pub async fn admitted(slug: &str, access: Access) -> Result<(OrgSummary, Actor), AppError> {
         let user = require_user()?;
-        let cached = leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<MemberCache>().cloned())
-            .and_then(|cache| cache.get(slug, &user));
+        let cached = request_members().and_then(|cache| cache.get(slug, &user));
         if let Some((org, status, actor)) = cached {
             if status != "active" {
                 return Err(AppError::Suspended);
@@ -306,6 +303,12 @@ impl Tenant {
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+/// The request's [`MemberCache`] (absent outside a request, as in background work).
+fn request_members() -> Option<MemberCache> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<MemberCache>().cloned())
 }
 
 fn current_path() -> String {
