@@ -1251,3 +1251,67 @@ async fn text_searches_page_through_every_match_in_order(pool: PgPool) {
         assert_eq!(seen, truth, "{search}{sort}");
     }
 }
+
+/// Transactions rolled back in this test's database so far, as PostgreSQL counts them,
+/// once every other connection to it has ended (each backend flushes its counters as it
+/// exits, before it leaves `pg_stat_activity`).
+async fn rollbacks_so_far(connect: &sqlx::postgres::PgConnectOptions) -> i64 {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect_with(connect).await.unwrap();
+    let others = "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()";
+    for _ in 0..250 {
+        let open: i64 = sqlx::query_scalar(others)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let rollbacks = sqlx::query_scalar(
+        "select xact_rollback from pg_stat_database where datname = current_database()",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    rollbacks
+}
+
+#[sqlx::test]
+async fn tenant_pages_load_their_data_once_and_abandon_no_transaction(
+    opts: sqlx::postgres::PgPoolOptions,
+    connect: sqlx::postgres::PgConnectOptions,
+) {
+    let pool = opts.clone().connect_with(connect.clone()).await.unwrap();
+    let world = World::create(&pool).await;
+    let mut owner = Client::new(&app(pool.clone()));
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+    pool.close().await;
+    let before = rollbacks_so_far(&connect).await;
+
+    // A fresh application on a fresh pool, so that only the pages below count. A page
+    // whose data were loaded more than once began a transaction for each load and
+    // dropped the extra ones unfinished: PostgreSQL counts those as rollbacks.
+    let pool = opts.connect_with(connect.clone()).await.unwrap();
+    owner.app = app(pool.clone());
+    let slug = &world.slug_a;
+    for path in [
+        format!("/o/{slug}"),
+        format!("/o/{slug}/leads"),
+        format!("/o/{slug}/leads?q=lead"),
+        format!("/o/{slug}/leads/{}", world.lead),
+        format!("/o/{slug}/leads/board"),
+        format!("/o/{slug}/members"),
+    ] {
+        let reply = owner.get(&path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+    }
+    pool.close().await;
+    assert_eq!(
+        rollbacks_so_far(&connect).await - before,
+        0,
+        "transactions begun and dropped unfinished while rendering six pages"
+    );
+}

@@ -23,6 +23,15 @@ pub async fn load_org_context(org: String) -> Result<OrgContext, AppError> {
     Ok(super::db::org_context(org, actor))
 }
 
+/// [`load_org_context`] without waiting, when the request already knows the answer (the
+/// session middleware read the membership beside the session); `None` when it must be
+/// loaded.
+#[cfg(feature = "ssr")]
+pub fn org_context_now(org: &str) -> Option<Result<OrgContext, AppError>> {
+    Tenant::admitted_now(org, Access::Any)
+        .map(|admitted| admitted.map(|(org, actor)| super::db::org_context(org, actor)))
+}
+
 /// The members page: members, invitations, teams and custom roles.
 #[server(endpoint = "load_members")]
 pub async fn load_members(org: String) -> Result<MembersData, AppError> {

@@ -4,6 +4,7 @@ use super::api::{load_billing, load_dashboard, load_portal};
 use super::model::{Billing, Dashboard, Portal};
 use crate::access::api::load_org_context;
 use crate::access::model::{OrgContext, Permission};
+use crate::error::AppError;
 use crate::shell::{AppLayout, NavItem, SiteFrame, error_view, loaded};
 use crate::ui::{Badge, Card, EmptyState, Notice, PageHeader, Table, Tone};
 use leptos::prelude::*;
@@ -42,23 +43,38 @@ pub fn org_nav(ctx: &OrgContext) -> Vec<NavItem> {
 
 /// `/o/{org}/…`: loads the viewer's place in the organization (404 for outsiders),
 /// draws the frame with the navigation their role allows, and renders the page inside.
+///
+/// With islands the frame is rendered on the server only, and the request usually knows
+/// the viewer's place already (the session middleware reads the membership beside the
+/// session): then the frame is drawn at once. Inside a `<Suspense>` it would be drawn
+/// again each time the boundary re-checks its children, and each drawing would create
+/// the page again, with a fresh load of the page's data (three loads per request, two of
+/// them dropped after their `BEGIN`, before this).
 #[component]
 pub fn OrgShell() -> impl IntoView {
+    #[cfg(all(feature = "ssr", feature = "islands"))]
+    if let Some(known) = crate::access::api::org_context_now(&org_slug()) {
+        return org_frame(known);
+    }
     let context = Resource::new(org_slug, load_org_context);
     view! {
         <Suspense fallback=|| view! { <p class="p-8 text-sm text-muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match context.await {
-                    Ok(ctx) => view! {
-                        <AppLayout nav=org_nav(&ctx) org=ctx.organization.clone() support_until=ctx.support_until.clone() memberships=ctx.memberships.clone()>
-                            <Outlet />
-                        </AppLayout>
-                    }
-                    .into_any(),
-                    Err(e) => view! { <SiteFrame>{error_view(e)}</SiteFrame> }.into_any(),
-                }
-            })}
+            {move || Suspend::new(async move { org_frame(context.await) })}
         </Suspense>
+    }
+    .into_any()
+}
+
+/// The frame of a tenant page around its outlet, or the error in the site frame.
+fn org_frame(context: Result<OrgContext, AppError>) -> AnyView {
+    match context {
+        Ok(ctx) => view! {
+            <AppLayout nav=org_nav(&ctx) org=ctx.organization.clone() support_until=ctx.support_until.clone() memberships=ctx.memberships.clone()>
+                <Outlet />
+            </AppLayout>
+        }
+        .into_any(),
+        Err(e) => view! { <SiteFrame>{error_view(e)}</SiteFrame> }.into_any(),
     }
 }
 

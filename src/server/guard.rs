@@ -195,20 +195,31 @@ impl Tenant {
     /// admits the caller, no transaction is opened at all; otherwise this enters and
     /// commits (which also audits a denial).
     pub async fn admitted(slug: &str, access: Access) -> Result<(OrgSummary, Actor), AppError> {
-        let user = require_user()?;
-        let cached = request_members().and_then(|cache| cache.get(slug, &user));
-        if let Some((org, status, actor)) = cached {
-            if status != "active" {
-                return Err(AppError::Suspended);
-            }
-            if actor.allows(access) {
-                return Ok((org, actor));
-            }
+        if let Some(known) = Self::admitted_now(slug, access) {
+            return known;
         }
         let tenant = Self::enter(slug, access).await?;
         let admitted = (tenant.org.clone(), tenant.actor.clone());
         tenant.commit().await?;
         Ok(admitted)
+    }
+
+    /// [`Tenant::admitted`] without waiting: the answer when the request's membership is
+    /// already read, `None` when it has to be loaded (not read yet, or a denial that must
+    /// be audited in a transaction).
+    pub fn admitted_now(
+        slug: &str,
+        access: Access,
+    ) -> Option<Result<(OrgSummary, Actor), AppError>> {
+        let user = match require_user() {
+            Ok(user) => user,
+            Err(e) => return Some(Err(e)),
+        };
+        let (org, status, actor) = request_members()?.get(slug, &user)?;
+        if status != "active" {
+            return Some(Err(AppError::Suspended));
+        }
+        actor.allows(access).then_some(Ok((org, actor)))
     }
 
     /// Enters the organization for work a person started that outlives their request
