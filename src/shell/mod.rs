@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::ui::{ButtonLink, PageHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 /// One entry of the sidebar.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -230,17 +230,27 @@ fn initials(name: &str) -> String {
 
 #[component]
 fn NavLinks(nav: Vec<NavItem>) -> impl IntoView {
+    // Plain links (the router still handles them when the page is hydrated) with the
+    // current page marked: cheaper to render than the router's `<A>`, which builds
+    // memos per link, and the frame draws this list twice (the mobile menu and the
+    // sidebar).
+    let path = use_location().pathname;
     view! {
         <nav aria-label="Main">
             <ul class="nav-list">
                 {nav
                     .into_iter()
                     .map(|item| {
+                        let here = item.href.clone();
+                        let current = move || {
+                            (path.get().trim_end_matches('/') == here.trim_end_matches('/'))
+                                .then_some("page")
+                        };
                         view! {
                             <li>
-                                <A href=item.href exact=true attr:class="nav-link">
+                                <a href=item.href class="nav-link" aria-current=current>
                                     {item.label}
-                                </A>
+                                </a>
                             </li>
                         }
                     })
@@ -346,7 +356,17 @@ where
             {move || {
                 let render = render.clone();
                 Suspend::new(async move {
-                    match resource.await {
+                    let loaded = resource.await;
+                    // On the server the boundary looks ahead at its children before it
+                    // renders them, and a look-ahead runs this future to the end when the
+                    // data are in: it drew the whole page once more for nothing. Pausing
+                    // once here leaves the look-ahead without a view, so the page is drawn
+                    // once, when it is rendered. (Nothing drawn here reads a resource
+                    // outside a `<Suspense>` of its own, which the look-ahead would be
+                    // there to find.)
+                    #[cfg(feature = "ssr")]
+                    tokio::task::yield_now().await;
+                    match loaded {
                         Ok(value) => render(value).into_any(),
                         Err(e) => error_view(e),
                     }
