@@ -184,3 +184,35 @@ async fn an_unknown_theme_is_refused_and_sets_nothing(pool: PgPool) {
         reply.body
     );
 }
+
+#[sqlx::test]
+async fn pages_answer_while_other_routers_are_built(pool: PgPool) {
+    // Building a router once generated the route list, which renders the app with every
+    // resource load of the process suspended: a page loading at that moment never
+    // answered (the intermittent hang of the cross-tenant sweep).
+    let app = app(pool.clone());
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let builder = std::thread::spawn({
+        let (pool, done) = (pool.clone(), done.clone());
+        move || {
+            let mut built = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                drop(common::app(pool.clone()));
+                built += 1;
+            }
+            built
+        }
+    });
+    for i in 0..60 {
+        let reply = tokio::time::timeout(std::time::Duration::from_secs(10), get(&app, "/status"))
+            .await
+            .unwrap_or_else(|_| panic!("request {i} did not answer within 10 s"));
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(reply.body.contains("Reachable"), "request {i}");
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        builder.join().unwrap() > 0,
+        "no router was built beside the requests"
+    );
+}

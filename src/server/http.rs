@@ -33,9 +33,21 @@ pub const HANDLER_ROUTES: &[&str] = &[
 /// Form posts served by plain axum handlers (file uploads); listed in the matrix too.
 pub const HANDLER_POSTS: &[&str] = &["/o/{org}/leads/import"];
 
+/// The application's routes, generated once per process. Generating them renders the
+/// app with every resource load suspended through a flag that leptos_server keeps for the
+/// whole process: a resource of another request first polled while the flag is up
+/// never loads, and its page never answers (leptos issue #4773). `serve` builds one router
+/// before it listens; the tests build a router per test, beside other tests' requests,
+/// and did hang now and then until the list was made once here.
+pub fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole application router.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
