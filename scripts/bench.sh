@@ -2,8 +2,10 @@
 # `make bench`: loads the leads pages of the largest benchmark tenant with oha, against
 # the release server and against the ceiling (`revdesk bench-ceiling`: bare axum
 # handlers running the same queries and writing the same rows), and prints per page:
-# req/s, p50/p99 latency at a fixed rate and at full speed, server memory, HTML bytes and
-# the ratio to the ceiling; then the release wasm size, raw and brotli-compressed.
+# req/s, p50/p99 latency at a fixed rate and at full speed, server memory, HTML bytes, the
+# ratio to the ceiling and each server's CPU per request at full speed (user + system time
+# from /proc, steadier than req/s when the machine's speed drifts between runs); then the
+# release wasm size, raw and brotli-compressed.
 #
 # Expects DATABASE_URL to name the benchmark database (`make seed-scale` fills it) and
 # the release build in target/ (both done by `make bench`).
@@ -76,7 +78,7 @@ pages=(
   "lead detail|/o/$slug/leads/$lead"
 )
 
-# oha's JSON summary -> "req/s p50_ms p99_ms ok_share"
+# oha's JSON summary -> "req/s p50_ms p99_ms ok_share requests"
 measure() {
   local url=$1 duration=$2; shift 2
   oha --no-tui --output-format json -z "$duration" "$@" -H "Cookie: $cookie" "$url" 2>/dev/null | python3 -c '
@@ -88,15 +90,20 @@ ok = codes.get("200", 0) / max(1, sum(codes.values()))
 # No answer at all within the run leaves the percentiles empty: report them as 0.
 ms = lambda v: (v or 0) * 1000
 rps, p50, p99 = s["requestsPerSec"] or 0, ms(p["p50"]), ms(p["p99"])
-print(f"{rps:.0f} {p50:.1f} {p99:.1f} {ok:.3f}")'
+print(f"{rps:.0f} {p50:.1f} {p99:.1f} {ok:.3f} {sum(codes.values())}")'
 }
 rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+# CPU time the process has used (user + system), in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+tick=$(getconf CLK_TCK)
+# Microseconds of the server's CPU per request: ticks before, ticks after, requests.
+per_request() { python3 -c "print(f'{($2 - $1) / $tick * 1e6 / max(1, $3):.0f}')"; }
 
 printf '\nmake bench: tenant %s (%s of %s leads in the database), %s s per run, fixed rate %s/s, full speed %s connections\n\n' \
   "$slug" "$largest" "$total" "$seconds" "$rate" "$connections"
-printf '%-24s | %-28s | %-28s | %-22s | %8s | %9s | %5s\n' "page" "app @${rate}/s p50 / p99 ms" \
-  "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio"
-printf '%s\n' "$(printf -- '-%.0s' $(seq 1 140))"
+printf '%-24s | %-28s | %-28s | %-22s | %8s | %9s | %5s | %-19s\n' "page" "app @${rate}/s p50 / p99 ms" \
+  "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio" "CPU µs/req app ceil"
+printf '%s\n' "$(printf -- '-%.0s' $(seq 1 162))"
 failed=0
 for entry in "${pages[@]}"; do
   name="${entry%%|*}"
@@ -104,17 +111,21 @@ for entry in "${pages[@]}"; do
   bytes=$(curl -fsS -H "Cookie: $cookie" "$app$path" | wc -c)
   curl -fsS -o /dev/null "$ceiling$path" || { echo "bench: the ceiling failed on $path" >&2; failed=1; }
   measure "$app$path" 2s -c 4 >/dev/null # warm-up
-  read -r _ fixed50 fixed99 fixed_ok < <(measure "$app$path" "${seconds}s" -q "$rate" -c "$connections")
-  read -r rps full50 full99 full_ok < <(measure "$app$path" "${seconds}s" -c "$connections")
+  read -r _ fixed50 fixed99 fixed_ok _ < <(measure "$app$path" "${seconds}s" -q "$rate" -c "$connections")
+  before=$(cpu_ticks "$app_pid")
+  read -r rps full50 full99 full_ok full_n < <(measure "$app$path" "${seconds}s" -c "$connections")
+  app_cpu=$(per_request "$before" "$(cpu_ticks "$app_pid")" "$full_n")
   measure "$ceiling$path" 2s -c 4 >/dev/null
-  read -r crps c50 c99 c_ok < <(measure "$ceiling$path" "${seconds}s" -c "$connections")
+  before=$(cpu_ticks "$ceiling_pid")
+  read -r crps c50 c99 c_ok c_n < <(measure "$ceiling$path" "${seconds}s" -c "$connections")
+  ceiling_cpu=$(per_request "$before" "$(cpu_ticks "$ceiling_pid")" "$c_n")
   for share in "$fixed_ok" "$full_ok" "$c_ok"; do
     [ "$share" = "1.000" ] || { echo "bench: $name answered non-200 (share of 200s: $share)" >&2; failed=1; }
   done
   ratio=$(python3 -c "print(f'{$rps / max(1, $crps):.2f}')")
-  printf '%-24s | %12s / %-13s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %5s\n' \
+  printf '%-24s | %12s / %-13s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %5s | %8s %8s\n' \
     "$name" "$fixed50" "$fixed99" "$rps" "$full50" "$full99" "$crps" "$c50" "$c99" \
-    "$(python3 -c "print($bytes / 1024)")" "$(rss_mib "$app_pid")" "$ratio"
+    "$(python3 -c "print($bytes / 1024)")" "$(rss_mib "$app_pid")" "$ratio" "$app_cpu" "$ceiling_cpu"
 done
 printf '\nceiling RSS after the runs: %s MiB\n' "$(rss_mib "$ceiling_pid")"
 
