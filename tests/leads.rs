@@ -1259,8 +1259,9 @@ async fn rollbacks_so_far(connect: &sqlx::postgres::PgConnectOptions) -> i64 {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect_with(connect).await.unwrap();
     let others = "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()";
+    let mut open: i64 = -1;
     for _ in 0..250 {
-        let open: i64 = sqlx::query_scalar(others)
+        open = sqlx::query_scalar(others)
             .fetch_one(&mut conn)
             .await
             .unwrap();
@@ -1269,6 +1270,12 @@ async fn rollbacks_so_far(connect: &sqlx::postgres::PgConnectOptions) -> i64 {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    // Counters of a backend still running may not be flushed yet: reading them would
+    // miss its rollbacks.
+    assert_eq!(
+        open, 0,
+        "connections to the test database still open after 5 s"
+    );
     let rollbacks = sqlx::query_scalar(
         "select xact_rollback from pg_stat_database where datname = current_database()",
     )
