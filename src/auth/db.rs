@@ -33,7 +33,7 @@ fn state() -> AppState {
 /// Checks email and password, with throttling, a dummy hash for unknown addresses, a
 /// record of every attempt, and an upgrade of an old hash on success. Returns the user.
 pub async fn authenticate(email: &EmailAddress, password: &Password) -> Result<Uuid, AppError> {
-    let pool = state().pool;
+    let pool = state().pool.clone();
     let meta = request_meta_of_current();
     let ip = meta.ip.map(|ip| ip.to_string());
     let counts = sqlx::query!(
@@ -265,7 +265,7 @@ pub async fn sign_up(
 
 /// Ends the user's sessions: the one with public id `only`, or all of them.
 pub async fn end_sessions(user_id: Uuid, only: Option<&str>) -> Result<(), AppError> {
-    let pool = state().pool;
+    let pool = state().pool.clone();
     let mut tx = crate::server::db::begin(&pool).await?;
     let ended = sqlx::query!(
         "delete from user_sessions
@@ -396,7 +396,7 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 
 /// The account page's data.
 pub async fn account(user: &CurrentUser) -> Result<Account, AppError> {
-    let pool = state().pool;
+    let pool = state().pool.clone();
     let rows = sqlx::query!(
         r#"select encode(sha256(session_id::bytea), 'hex') as "id!", session_id = $2 as "current!",
                   host(ip) as ip, user_agent, created_at, last_seen_at
@@ -425,7 +425,7 @@ pub async fn account(user: &CurrentUser) -> Result<Account, AppError> {
 
 /// Renames the user.
 pub async fn update_name(user: &CurrentUser, name: &str) -> Result<(), AppError> {
-    let pool = state().pool;
+    let pool = state().pool.clone();
     let mut tx = crate::server::db::begin(&pool).await?;
     sqlx::query!(
         "update users set name = $2 where id = $1",
@@ -453,7 +453,7 @@ pub async fn change_password(
     current: &Password,
     new: &Password,
 ) -> Result<(), AppError> {
-    let pool = state().pool;
+    let pool = state().pool.clone();
     let stored = sqlx::query_scalar!(
         "select password_hash from users where id = $1",
         user.viewer.id

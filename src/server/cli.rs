@@ -238,14 +238,14 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> Result<(), String> {
         }
     }
     let addr = leptos_options.site_addr;
-    let state = AppState {
+    let state = AppState::new(super::state::Shared {
         stylesheet_href: assets::stylesheet_href(&leptos_options),
         leptos_options,
         pool,
         metrics,
         security: std::sync::Arc::new(security),
         counts,
-    };
+    });
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("binding {addr}: {e}"))?;

@@ -55,14 +55,14 @@ fn router(
         .build();
     // The peer address every in-process request appears to come from.
     let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
-    app_http::router(AppState {
+    app_http::router(AppState::new(revdesk::server::state::Shared {
         stylesheet_href: "/pkg/revdesk.css".into(),
         leptos_options,
         pool,
         metrics: metrics::handle(),
         security: std::sync::Arc::new(security),
         counts,
-    })
+    }))
     // The extension `axum::serve(…into_make_service_with_connect_info…)` would insert.
     .layer(axum::Extension(axum::extract::ConnectInfo(peer)))
 }
