@@ -216,3 +216,63 @@ async fn pages_answer_while_other_routers_are_built(pool: PgPool) {
         "no router was built beside the requests"
     );
 }
+
+/// The page's bytes as sent, for one `Accept-Encoding`, with the encoding chosen.
+async fn fetch_encoded(app: &axum::Router, accept: &str) -> (String, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = Request::get("/sign-in")
+        .header("host", "localhost")
+        .header("accept-encoding", accept)
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let encoding = response
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let vary = response.headers().get_all("vary").iter().count();
+    assert_eq!(vary, 1, "one Vary header, whichever layer compressed");
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (encoding, bytes.to_vec())
+}
+
+#[sqlx::test]
+async fn pages_are_compressed_for_brotli_and_gzip_clients(pool: PgPool) {
+    use std::io::Read;
+    let app = app(pool);
+    let (identity, raw) = fetch_encoded(&app, "identity").await;
+    assert_eq!(identity, "");
+    let page = String::from_utf8(raw).unwrap();
+    assert!(page.contains("<h1"), "the sign-in page");
+
+    // Browsers over HTTPS offer brotli (the fast level); plain HTTP offers gzip only,
+    // which must be compressed for real (gzip level 0 would only store the page).
+    let (encoding, br) = fetch_encoded(&app, "gzip, deflate, br").await;
+    assert_eq!(encoding, "br");
+    let mut unpacked = String::new();
+    brotli::Decompressor::new(&br[..], 4096)
+        .read_to_string(&mut unpacked)
+        .unwrap();
+    let (encoding, gz) = fetch_encoded(&app, "gzip, deflate").await;
+    assert_eq!(encoding, "gzip");
+    let mut gunzipped = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut gunzipped)
+        .unwrap();
+    // Each page carries its own nonce; everything else is the same page.
+    for (name, body, size) in [
+        ("brotli", unpacked, br.len()),
+        ("gzip", gunzipped, gz.len()),
+    ] {
+        assert_eq!(body.len(), page.len(), "{name} unpacks to the page");
+        assert!(body.contains("<h1"), "{name}");
+        assert!(
+            size * 2 < page.len(),
+            "{name}: {size} bytes for a page of {}",
+            page.len()
+        );
+    }
+}
