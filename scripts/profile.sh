@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Counts the instructions one page costs the server, with valgrind's callgrind: starts the
 # release server (or the ceiling) under callgrind, signs in as the benchmark user, loads
-# the page 20 times to warm up, zeroes the counters, loads it N more times (brotli
-# accepted, as oha and browsers do) and dumps the profile. Instruction counts repeat
+# the page 20 times to warm up, zeroes the counters, loads it N more times (offering
+# gzip, deflate and br, as browsers do) and dumps the profile. Instruction counts repeat
 # from run to run whatever else the machine does, unlike req/s here.
 #
 # Usage: DATABASE_URL=…/revdesk_bench scripts/profile.sh app|ceiling PATH [N] [OUT]
@@ -36,7 +36,7 @@ curl -fsS -o /dev/null -c "$jar" -H "Origin: $base" -H "Accept: application/json
   "$base/api/sign_in" 2>/dev/null || true
 cookie="revdesk_session=$(awk '$6 == "revdesk_session" { print $7 }' "$jar")"
 rm -f "$jar"
-load() { curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H "Accept-Encoding: br" -H "Cookie: $cookie" "$base$path"; }
+load() { curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H "Accept-Encoding: gzip, deflate, br" -H "Cookie: $cookie" "$base$path"; }
 for _ in $(seq 1 20); do load >/dev/null; done
 callgrind_control -z "$pid" >/dev/null
 echo "status, bytes sent (count):"

@@ -1324,3 +1324,69 @@ async fn tenant_pages_load_their_data_once_and_abandon_no_transaction(
         "transactions begun and dropped unfinished while rendering six pages"
     );
 }
+
+#[sqlx::test]
+async fn the_list_page_writes_each_row_escaped_with_its_link_and_checkbox(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let hostile = "<img src=x onerror=alert(1)>";
+    let ids = add_leads(
+        &pool,
+        &world,
+        &[
+            (
+                hostile,
+                "O'Hara",
+                "evil\"@x.example",
+                "\"Acme\" & <Co>",
+                "qualified",
+                Some("sales_rep"),
+                &[],
+            ),
+            (
+                "Theirs",
+                "Two",
+                "t2@x.example",
+                "X",
+                "new",
+                Some("manager"),
+                &[],
+            ),
+        ],
+    )
+    .await;
+    let path = world.fill("/o/{org}/leads");
+
+    // The admin sees both rows, each linking to its lead and ticking it for bulk actions.
+    let mut admin = Client::new(&app);
+    admin.sign_in(&world.email("admin"), PASSWORD).await;
+    let reply = admin.get(&path).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let body = reply.body;
+    assert!(!body.contains(hostile), "the name is never markup");
+    assert!(!body.contains("<Co>"));
+    let name = "&lt;img src=x onerror=alert(1)&gt; O&#39;Hara";
+    let mine = ids[0];
+    assert!(
+        body.contains(&format!(
+            "<a href=\"{path}/{mine}\" class=\"link\">{name}</a><div class=\"lead-email\">evil&quot;@x.example</div>"
+        )),
+        "the name links to the lead, the email beneath it"
+    );
+    assert!(body.contains(&format!("value=\"{mine}\" aria-label=\"Select {name}\"")));
+    assert!(body.contains("<td>&quot;Acme&quot; &amp; &lt;Co&gt;</td>"));
+    assert!(body.contains("<span class=\"badge badge-neutral\">Qualified</span>"));
+    assert!(body.contains(&format!("{path}/{}", ids[1])));
+    let rows = body.matches("name=\"bulk[ids][").count();
+    assert!(rows >= 2, "a checkbox per row, {rows} found");
+
+    // A sales rep sees only their own leads, the same way the list's data is scoped.
+    let mut rep = Client::new(&app);
+    rep.sign_in(&world.email("sales_rep"), PASSWORD).await;
+    let body = rep.get(&path).await.body;
+    assert!(body.contains(&format!("{path}/{mine}")));
+    assert!(
+        !body.contains(&ids[1].to_string()),
+        "another rep's lead is not listed"
+    );
+}

@@ -19,6 +19,7 @@ mod db;
 pub mod export;
 pub mod import;
 pub mod pages;
+pub mod rows;
 pub mod score;
 #[cfg(feature = "ssr")]
 mod scoring;

@@ -6,9 +6,10 @@ use super::api::{
 };
 use super::components::{BulkBar, BulkNotice, query_inputs};
 use super::model::{
-    ActivityKind, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource,
-    LeadStatus, SortKey, TimelineItem,
+    ActivityKind, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadSource, LeadStatus,
+    SortKey, TimelineItem,
 };
+use super::rows::rows_html;
 use crate::access::model::org_href;
 use crate::error::AppError;
 use crate::org::pages::org_slug;
@@ -224,9 +225,7 @@ fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
                             {header(SortKey::Created)}
                         </tr>
                     </thead>
-                    <tbody>
-                        {page.rows.into_iter().enumerate().map(|(i, r)| view! { <LeadLine r i selectable org=org.clone() /> }).collect_view()}
-                    </tbody>
+                    <tbody inner_html=rows_html(&page.rows, &base, selectable)></tbody>
                 </Table>
                 </ActionForm>
             }.into_any()
@@ -278,31 +277,6 @@ fn SavedViews(views: Vec<(Uuid, String, String)>, base: String, query: LeadQuery
                 <Button variant=Variant::Secondary>"Save view"</Button>
             </ActionForm>
         </div>
-    }
-}
-
-#[component]
-fn LeadLine(r: LeadRow, i: usize, selectable: bool, org: String) -> impl IntoView {
-    let href = org_href(&org, &format!("leads/{}", r.id));
-    let select = format!("Select {}", r.name);
-    let id = r.id.to_string();
-    view! {
-        <tr>
-            {selectable.then(|| view! {
-                <td><input type="checkbox" name=format!("bulk[ids][{i}]") value=id aria-label=select /></td>
-            })}
-            <td>
-                <a href=href class="link">{r.name}</a>
-                <div class="text-xs text-muted">{r.email.unwrap_or_default()}</div>
-            </td>
-            <td>{r.company.unwrap_or_default()}</td>
-            <td><Badge tone=status_tone(r.status)>{r.status.label()}</Badge></td>
-            <td class="tabular-nums">{r.score}</td>
-            <td class="tabular-nums whitespace-nowrap">{r.value.map(|v| v.display()).unwrap_or_default()}</td>
-            <td>{r.assignee.unwrap_or_else(|| "—".into())}</td>
-            <td class="whitespace-nowrap">{r.follow_up_on.unwrap_or_default()}</td>
-            <td class="whitespace-nowrap">{r.created_on}</td>
-        </tr>
     }
 }
 

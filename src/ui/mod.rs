@@ -82,7 +82,8 @@ pub enum Tone {
 }
 
 impl Tone {
-    fn class(self) -> &'static str {
+    /// The badge classes of this tone.
+    pub fn class(self) -> &'static str {
         match self {
             Tone::Neutral => "badge badge-neutral",
             Tone::Success => "badge badge-success",
