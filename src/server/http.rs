@@ -1,6 +1,7 @@
 //! The HTTP application: routes, middleware and graceful serving.
 
 use super::assets;
+use super::compress::WHOLE_BODY_TYPES;
 use super::metrics as app_metrics;
 use super::security_headers::security_headers;
 use super::state::AppState;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -119,16 +121,21 @@ pub fn router(state: AppState) -> Router {
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-store"),
                 ))
-                // Pages are compressed as they are sent, so at the cheapest useful
-                // setting: gzip at level 1, for brotli clients too. On the 45 KiB leads
-                // page it gives 10.1 KiB against brotli quality 0's 9.7 KiB, for about a
-                // third of the CPU (brotli's fast mode also builds new codes for every
-                // chunk the renderer hands over); docs/architecture.md has the figures.
-                // The release assets are compressed once, at brotli 11 and gzip 9, by
-                // the build (`--precompress`), and served as files.
+                // Pages and server-function answers are gzipped whole, by a deflate
+                // state each thread keeps (`compress`); everything else that can be
+                // compressed (the streamed CSV export) by this streaming layer, at level
+                // 1 too. The release assets are compressed once, at brotli 11 and gzip 9,
+                // by the build (`--precompress`), and served as files.
                 .layer(
-                    CompressionLayer::new().quality(CompressionLevel::Precise(1)),
-                ),
+                    CompressionLayer::new()
+                        .quality(CompressionLevel::Precise(1))
+                        .compress_when(
+                            DefaultPredicate::new()
+                                .and(NotForContentType::const_new(WHOLE_BODY_TYPES[0]))
+                                .and(NotForContentType::const_new(WHOLE_BODY_TYPES[1])),
+                        ),
+                )
+                .layer(axum::middleware::from_fn(super::compress::compress)),
         )
         .with_state(state)
 }

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod audit;
 pub mod cli;
+pub mod compress;
 pub mod config;
 pub mod csrf;
 pub mod db;
