@@ -10,7 +10,11 @@
 # Expects DATABASE_URL to name the benchmark database (`make seed-scale` fills it) and
 # the release build in target/ (both done by `make bench`).
 # Knobs: BENCH_RATE (requests/s of the fixed-rate run, 200), BENCH_SECONDS (per run, 10),
-# BENCH_CONNECTIONS (full-speed concurrency, 16).
+# BENCH_CONNECTIONS (full-speed concurrency, 16), BENCH_ROUNDS (full-speed runs of the app
+# and the ceiling, taken in turn, 3). The machines this runs on change speed from one
+# run to the next (the same build's ratio moved from 0.40 to 0.63 between two passes), so
+# each page's full-speed figures are the medians of the rounds, the ratio is that of the
+# medians, and the range of the rounds' own ratios is printed beside it.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,6 +24,7 @@ bin="target/release/revdesk"
 rate="${BENCH_RATE:-200}"
 seconds="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-16}"
+rounds="${BENCH_ROUNDS:-3}"
 slug="bench-largest"
 email="bench@revdesk.example"
 password="revdesk-demo-2026"
@@ -99,11 +104,11 @@ tick=$(getconf CLK_TCK)
 # Microseconds of the server's CPU per request: ticks before, ticks after, requests.
 per_request() { python3 -c "print(f'{($2 - $1) / $tick * 1e6 / max(1, $3):.0f}')"; }
 
-printf '\nmake bench: tenant %s (%s of %s leads in the database), %s s per run, fixed rate %s/s, full speed %s connections\n\n' \
-  "$slug" "$largest" "$total" "$seconds" "$rate" "$connections"
-printf '%-24s | %-28s | %-28s | %-22s | %8s | %9s | %5s | %-19s\n' "page" "app @${rate}/s p50 / p99 ms" \
-  "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio" "CPU µs/req app ceil"
-printf '%s\n' "$(printf -- '-%.0s' $(seq 1 162))"
+printf '\nmake bench: tenant %s (%s of %s leads in the database), %s s per run, fixed rate %s/s, full speed %s connections, medians of %s rounds\n\n' \
+  "$slug" "$largest" "$total" "$seconds" "$rate" "$connections" "$rounds"
+printf '%-24s | %-28s | %-28s | %-22s | %8s | %9s | %-16s | %-19s\n' "page" "app @${rate}/s p50 / p99 ms" \
+  "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio (rounds)" "CPU µs/req app ceil"
+printf '%s\n' "$(printf -- '-%.0s' $(seq 1 173))"
 failed=0
 for entry in "${pages[@]}"; do
   name="${entry%%|*}"
@@ -112,18 +117,33 @@ for entry in "${pages[@]}"; do
   curl -fsS -o /dev/null "$ceiling$path" || { echo "bench: the ceiling failed on $path" >&2; failed=1; }
   measure "$app$path" 2s -c 4 >/dev/null # warm-up
   read -r _ fixed50 fixed99 fixed_ok _ < <(measure "$app$path" "${seconds}s" -q "$rate" -c "$connections")
-  before=$(cpu_ticks "$app_pid")
-  read -r rps full50 full99 full_ok full_n < <(measure "$app$path" "${seconds}s" -c "$connections")
-  app_cpu=$(per_request "$before" "$(cpu_ticks "$app_pid")" "$full_n")
-  measure "$ceiling$path" 2s -c 4 >/dev/null
-  before=$(cpu_ticks "$ceiling_pid")
-  read -r crps c50 c99 c_ok c_n < <(measure "$ceiling$path" "${seconds}s" -c "$connections")
-  ceiling_cpu=$(per_request "$before" "$(cpu_ticks "$ceiling_pid")" "$c_n")
+  # Rounds of app then ceiling at full speed: "req/s p50 p99 cpu" per line.
+  app_runs=(); ceiling_runs=(); full_ok=1.000; c_ok=1.000
+  for _ in $(seq 1 "$rounds"); do
+    before=$(cpu_ticks "$app_pid")
+    read -r rps full50 full99 ok n < <(measure "$app$path" "${seconds}s" -c "$connections")
+    app_runs+=("$rps $full50 $full99 $(per_request "$before" "$(cpu_ticks "$app_pid")" "$n")")
+    [ "$ok" = "1.000" ] || full_ok=$ok
+    measure "$ceiling$path" 2s -c 4 >/dev/null
+    before=$(cpu_ticks "$ceiling_pid")
+    read -r crps c50 c99 ok n < <(measure "$ceiling$path" "${seconds}s" -c "$connections")
+    ceiling_runs+=("$crps $c50 $c99 $(per_request "$before" "$(cpu_ticks "$ceiling_pid")" "$n")")
+    [ "$ok" = "1.000" ] || c_ok=$ok
+  done
+  read -r rps full50 full99 app_cpu crps c50 c99 ceiling_cpu low high < <(python3 -c '
+import statistics, sys
+app = [list(map(float, r.split())) for r in sys.argv[1].split("|")]
+ceil = [list(map(float, r.split())) for r in sys.argv[2].split("|")]
+med = lambda runs, i: statistics.median(r[i] for r in runs)
+ratios = [a[0] / max(1, c[0]) for a, c in zip(app, ceil)]
+print(*(f"{med(app, i):.0f}" if i in (0, 3) else f"{med(app, i):.1f}" for i in range(4)),
+      *(f"{med(ceil, i):.0f}" if i in (0, 3) else f"{med(ceil, i):.1f}" for i in range(4)),
+      f"{min(ratios):.2f}", f"{max(ratios):.2f}")' "$(IFS='|'; echo "${app_runs[*]}")" "$(IFS='|'; echo "${ceiling_runs[*]}")")
   for share in "$fixed_ok" "$full_ok" "$c_ok"; do
     [ "$share" = "1.000" ] || { echo "bench: $name answered non-200 (share of 200s: $share)" >&2; failed=1; }
   done
-  ratio=$(python3 -c "print(f'{$rps / max(1, $crps):.2f}')")
-  printf '%-24s | %12s / %-13s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %5s | %8s %8s\n' \
+  ratio=$(python3 -c "print(f'{$rps / max(1, $crps):.2f} ({$low}-{$high})')")
+  printf '%-24s | %12s / %-13s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %-16s | %8s %8s\n' \
     "$name" "$fixed50" "$fixed99" "$rps" "$full50" "$full99" "$crps" "$c50" "$c99" \
     "$(python3 -c "print($bytes / 1024)")" "$(rss_mib "$app_pid")" "$ratio" "$app_cpu" "$ceiling_cpu"
 done
