@@ -73,14 +73,17 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&HEADER);
     DEFLATE.with_borrow_mut(|deflate| {
         deflate.reset();
+        let mut room = 64;
         loop {
             let consumed = deflate.total_in() as usize;
-            if out.capacity() - out.len() < 64 {
-                out.reserve(out.capacity() / 2 + 64);
+            if out.capacity() - out.len() < room {
+                out.reserve(out.capacity() / 2 + room);
             }
             match deflate.compress_vec(&data[consumed..], &mut out, FlushCompress::Finish) {
                 Ok(Status::StreamEnd) => break,
-                Ok(Status::Ok | Status::BufError) => continue,
+                Ok(Status::Ok) => {}
+                // No progress with the room there was: give it more next time.
+                Ok(Status::BufError) => room *= 2,
                 // Deflating a byte slice into a growable buffer cannot fail.
                 Err(err) => unreachable!("deflate failed: {err}"),
             }
