@@ -1,10 +1,9 @@
 //! Times the ways a rendered page can be compressed, on saved pages:
 //! `cargo run --release --features ssr --example compress_cost -- page.html [more.html]`
 //! (save pages with `curl -H "Cookie: …" URL > page.html`). Prints microseconds per page
-//! and bytes for brotli quality 0 fed in four pieces (as a streaming encoder receives a
-//! page), a fresh gzip encoder per page (what a streaming layer does), and
-//! the application's whole-body gzip with the thread's kept deflate state
-//! (`revdesk::server::compress::gzip`). docs/architecture.md quotes its figures.
+//! and bytes for brotli quality 0 fed the whole page and fed it in four pieces, a fresh
+//! gzip encoder per page (what a streaming layer does), and the application's whole-body
+//! gzip with the thread's kept deflate state (`revdesk::server::compress::gzip`). docs/architecture.md quotes its figures.
 
 use std::io::Write;
 use std::time::Instant;
@@ -30,6 +29,16 @@ fn brotli_in_chunks(page: &[u8]) -> usize {
     writer.into_inner().len()
 }
 
+fn brotli_whole(page: &[u8]) -> usize {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 0,
+        ..Default::default()
+    };
+    let mut writer = brotli::CompressorWriter::with_params(Vec::new(), 8192, &params);
+    writer.write_all(page).unwrap();
+    writer.into_inner().len()
+}
+
 fn fresh_gzip(page: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(1));
     encoder.write_all(page).unwrap();
@@ -49,8 +58,9 @@ fn main() {
         eprintln!("usage: compress_cost PAGE.html [MORE.html …]");
         std::process::exit(2);
     }
-    let ways: [(&str, Way); 3] = [
-        ("brotli quality 0, 4 chunks", brotli_in_chunks),
+    let ways: [(&str, Way); 4] = [
+        ("brotli quality 0, whole", brotli_whole),
+        ("brotli quality 0, 4 pieces", brotli_in_chunks),
         ("gzip 1, fresh encoder", fresh_gzip),
         ("gzip 1, kept deflate state", kept_state_gzip),
     ];

@@ -259,7 +259,7 @@ async fn pages_are_compressed_with_gzip_for_every_client_that_takes_it(pool: PgP
     assert!(page.contains("<h1"), "the sign-in page");
 
     // Pages go out as gzip at level 1 whether or not the client also offers brotli
-    // (brotli's fastest mode costs three times the CPU for 4 % fewer bytes), and they are
+    // (brotli's fastest mode took about twice the CPU for 4 % fewer bytes), and they are
     // compressed for real (gzip level 0 would only store the page).
     for accept in ["gzip, deflate, br, zstd", "gzip, deflate"] {
         let (encoding, gz, gz_nonce) = fetch_encoded(&app, accept).await;

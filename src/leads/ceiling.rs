@@ -42,10 +42,9 @@ pub fn router(pool: PgPool, user: Uuid) -> Router {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    super::rows::push_escaped(&mut out, text);
+    out
 }
 
 fn failure(err: AppError) -> Response {

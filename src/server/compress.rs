@@ -4,9 +4,10 @@
 //! is compressed whole too: in one call, into a buffer sized for it, by a deflate state
 //! each worker thread keeps and resets between responses. A fresh gzip encoder per
 //! response (what a streaming compression layer does) allocates and zeroes about 300 KiB
-//! of tables every time, which cost more than compressing the 15 KiB lead page itself;
-//! brotli's fastest mode, the setting before this one, cost three times the CPU of
-//! deflate for 4 % fewer bytes. docs/architecture.md has the figures.
+//! of tables every time, which cost more than compressing the 15 KiB lead page itself.
+//! Brotli's fastest mode, the setting before this one, took 1.7 to 2.4 times the CPU of
+//! the kept deflate state for 4 % fewer bytes (`examples/compress_cost.rs`;
+//! docs/architecture.md has the figures).
 //!
 //! Other responses (the CSV export, which streams) are left to the streaming layer in
 //! `http.rs`, which skips these content types.
