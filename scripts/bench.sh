@@ -11,7 +11,8 @@
 # the release build in target/ (both done by `make bench`).
 # Knobs: BENCH_RATE (requests/s of the fixed-rate run, 200), BENCH_SECONDS (per run, 10),
 # BENCH_CONNECTIONS (full-speed concurrency, 16), BENCH_ROUNDS (full-speed runs of the app
-# and the ceiling, taken in turn, 3). The machines this runs on change speed from one
+# and the ceiling, taken in turn, 3), BENCH_ONLY (a regular expression: only the pages whose
+# name matches, e.g. 'first page|detail'). The machines this runs on change speed from one
 # run to the next (the same build's ratio moved from 0.40 to 0.63 between two passes), so
 # each page's full-speed figures are the medians of the rounds, the ratio is that of the
 # medians, and the range of the rounds' own ratios is printed beside it.
@@ -113,6 +114,7 @@ failed=0
 for entry in "${pages[@]}"; do
   name="${entry%%|*}"
   path="${entry#*|}"
+  [[ "$name" =~ ${BENCH_ONLY:-.} ]] || continue
   bytes=$(curl -fsS -H "Cookie: $cookie" "$app$path" | wc -c)
   curl -fsS -o /dev/null "$ceiling$path" || { echo "bench: the ceiling failed on $path" >&2; failed=1; }
   measure "$app$path" 2s -c 4 >/dev/null # warm-up

@@ -1,13 +1,12 @@
-//! Gzip for pages and server-function answers, with one deflate state per thread.
+//! Gzip for pages and server-function answers, by libdeflate, one compressor per thread.
 //!
 //! Every page is rendered whole before its first byte goes out (`SsrMode::Async`), so it
-//! is compressed whole too: in one call, into a buffer sized for it, by a deflate state
-//! each worker thread keeps and resets between responses. A fresh gzip encoder per
-//! response (what a streaming compression layer does) allocates and zeroes about 300 KiB
-//! of tables every time, which cost more than compressing the 15 KiB lead page itself.
-//! Brotli's fastest mode, the setting before this one, took 1.7 to 2.4 times the CPU of
-//! the kept deflate state for 4 % fewer bytes (`examples/compress_cost.rs`;
-//! docs/architecture.md has the figures).
+//! is compressed whole too: in one call, into a buffer sized for it, by a compressor each
+//! worker thread keeps. libdeflate compresses whole buffers only, which is all this needs,
+//! and at its level 1 it sent 12 % fewer bytes than miniz_oxide's level 1 (the kept
+//! deflate state this replaced) for less CPU (`examples/compress_cost.rs`;
+//! docs/architecture.md has the figures). A fresh encoder per response (what a streaming
+//! compression layer does) allocates and zeroes hundreds of KiB of tables every time.
 //!
 //! Other responses (the CSV export, which streams) are left to the streaming layer in
 //! `http.rs`, which skips these content types.
@@ -16,8 +15,8 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use flate2::{Compress, Compression, FlushCompress, Status};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
+use libdeflater::{CompressionLvl, Compressor};
 use std::cell::RefCell;
 
 /// The content types compressed here: what the application renders whole.
@@ -31,11 +30,26 @@ const MIN_BYTES: usize = 1024;
 /// rather than held in memory.
 const MAX_BYTES: usize = 32 * 1024 * 1024;
 
-/// The deflate level: 1, the fastest that still compresses (0 only stores).
-const LEVEL: u32 = 1;
+/// libdeflate's fastest level that still compresses (0 only stores).
+const LEVEL: i32 = 1;
+
+/// The largest output buffer a thread keeps; a larger answer gets a buffer of its own.
+const KEEP_BYTES: usize = 1024 * 1024;
+
+/// A thread's compressor and the buffer it writes into, both kept between responses, so
+/// the buffer is not allocated (nor zeroed) again for every page.
+struct Packer {
+    deflate: Compressor,
+    out: Vec<u8>,
+}
 
 thread_local! {
-    static DEFLATE: RefCell<Compress> = RefCell::new(Compress::new(Compression::new(LEVEL), false));
+    static PACKER: RefCell<Packer> = RefCell::new(Packer {
+        deflate: Compressor::new(
+            CompressionLvl::new(LEVEL).expect("level 1 is one of libdeflate's levels"),
+        ),
+        out: Vec::new(),
+    });
 }
 
 /// Whether the request's `Accept-Encoding` takes gzip (a `gzip` or `*` entry whose
@@ -65,34 +79,27 @@ fn whole_body_type(headers: &HeaderMap) -> bool {
         .is_some_and(|ct| WHOLE_BODY_TYPES.iter().any(|t| ct.starts_with(t)))
 }
 
-/// `data` as a gzip member (RFC 1952): header, raw deflate from this thread's state,
-/// CRC-32 and length.
+/// `data` as a gzip member (RFC 1952: header, raw deflate, CRC-32 and length), from
+/// this thread's compressor.
 pub fn gzip(data: &[u8]) -> Vec<u8> {
-    // No name, no time, unknown OS.
-    const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
-    let mut out = Vec::with_capacity(data.len() / 3 + 64);
-    out.extend_from_slice(&HEADER);
-    DEFLATE.with_borrow_mut(|deflate| {
-        deflate.reset();
-        let mut room = 64;
-        loop {
-            let consumed = deflate.total_in() as usize;
-            if out.capacity() - out.len() < room {
-                out.reserve(out.capacity() / 2 + room);
+    PACKER.with_borrow_mut(|Packer { deflate, out }| {
+        let bound = deflate.gzip_compress_bound(data.len());
+        let mut own = Vec::new();
+        let buffer = if bound > KEEP_BYTES {
+            own.resize(bound, 0);
+            &mut own
+        } else {
+            if out.len() < bound {
+                out.resize(bound, 0);
             }
-            match deflate.compress_vec(&data[consumed..], &mut out, FlushCompress::Finish) {
-                Ok(Status::StreamEnd) => break,
-                Ok(Status::Ok) => {}
-                // No progress with the room there was: give it more next time.
-                Ok(Status::BufError) => room *= 2,
-                // Deflating a byte slice into a growable buffer cannot fail.
-                Err(err) => unreachable!("deflate failed: {err}"),
-            }
-        }
-    });
-    out.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
-    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    out
+            out
+        };
+        // The bound is libdeflate's own worst case for this length, so the output fits.
+        let len = deflate
+            .gzip_compress(data, buffer)
+            .expect("the output buffer has libdeflate's bound");
+        buffer[..len].to_vec()
+    })
 }
 
 /// Axum middleware: gzips the whole body of HTML and JSON responses for clients that
@@ -149,12 +156,21 @@ mod tests {
     }
 
     #[test]
-    fn gzip_members_unpack_to_their_input_one_after_another_on_one_state() {
+    fn gzip_members_unpack_to_their_input_one_after_another_on_one_thread() {
         let page = "<tr><td>Lead</td></tr>".repeat(3000);
         let noise: Vec<u8> = (0..200_000u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
-        for data in [page.as_bytes(), &noise, b"", page.as_bytes()] {
+        // Past the kept buffer's size: compressed in a buffer of its own.
+        let large = page.repeat(20);
+        assert!(large.len() > KEEP_BYTES);
+        for data in [
+            page.as_bytes(),
+            &noise,
+            b"",
+            large.as_bytes(),
+            page.as_bytes(),
+        ] {
             let packed = gzip(data);
             assert_eq!(unzip(&packed), data, "{} bytes", data.len());
         }

@@ -318,14 +318,11 @@ impl Tenant {
 
 /// The request's [`MemberCache`] (absent outside a request, as in background work).
 fn request_members() -> Option<MemberCache> {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<MemberCache>().cloned())
+    super::session::request_extension::<MemberCache>()
 }
 
 fn current_path() -> String {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .map(|p| p.uri.path().to_owned())
-        .unwrap_or_default()
+    super::session::with_request(|p| p.uri.path().to_owned()).unwrap_or_default()
 }
 
 /// One row of `member_access` (migration 20261201000007): the caller's membership of

@@ -31,13 +31,13 @@ pub fn base_url(settings: &SecuritySettings) -> String {
     if let Some(origin) = &settings.public_origin {
         return origin.to_url();
     }
-    let host = leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| "localhost:3000".to_owned());
+    let host = super::session::with_request(|p| {
+        p.headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_owned)
+    })
+    .flatten()
+    .unwrap_or_else(|| "localhost:3000".to_owned());
     format!("http://{host}")
 }

@@ -13,18 +13,29 @@ pub fn provide_request_context() {
     if let Some(state) = use_context::<AppState>() {
         provide_context(StylesheetHref(state.stylesheet_href.clone()));
     }
-    let Some(parts) = use_context::<http::request::Parts>() else {
+    let Some((viewer, nonce, theme)) = super::session::with_request(|parts| {
+        (
+            parts
+                .extensions
+                .get::<super::session::CurrentUser>()
+                .map(|user| user.viewer.clone()),
+            parts
+                .extensions
+                .get::<CspNonce>()
+                .map(|nonce| Nonce::from_value(nonce.as_str())),
+            cookie(&parts.headers, crate::shell::THEME_COOKIE)
+                .and_then(Theme::parse)
+                .unwrap_or_default(),
+        )
+    }) else {
         return;
     };
-    if let Some(user) = parts.extensions.get::<super::session::CurrentUser>() {
-        provide_context(user.viewer.clone());
+    if let Some(viewer) = viewer {
+        provide_context(viewer);
     }
-    if let Some(nonce) = parts.extensions.get::<CspNonce>() {
-        provide_context(Nonce::from_value(nonce.as_str()));
+    if let Some(nonce) = nonce {
+        provide_context(nonce);
     }
-    let theme = cookie(&parts.headers, crate::shell::THEME_COOKIE)
-        .and_then(Theme::parse)
-        .unwrap_or_default();
     provide_context(theme);
 }
 

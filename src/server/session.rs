@@ -100,8 +100,7 @@ pub struct AuthSession(Session);
 impl AuthSession {
     /// The session of the request being served (set by the session layer).
     pub fn current() -> Result<AuthSession, AppError> {
-        leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<Session>().cloned())
+        request_extension::<Session>()
             .map(AuthSession)
             .ok_or(AppError::Internal)
     }
@@ -366,10 +365,21 @@ async fn resolve(
     )))
 }
 
+/// Reads the request being served (its parts, which leptos_axum puts in context) without
+/// copying it: `use_context` would clone the whole request head, headers and every
+/// extension, for each value read. `None` outside a request.
+pub fn with_request<R>(read: impl FnOnce(&http::request::Parts) -> R) -> Option<R> {
+    leptos::prelude::with_context::<http::request::Parts, _>(read)
+}
+
+/// A value the middleware put in the request's extensions.
+pub fn request_extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    with_request(|parts| parts.extensions.get::<T>().cloned()).flatten()
+}
+
 /// The signed-in user of the request being served.
 pub fn current_user() -> Option<CurrentUser> {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
+    request_extension::<CurrentUser>()
 }
 
 /// The signed-in user, or `Unauthenticated`.
@@ -379,9 +389,7 @@ pub fn require_user() -> Result<CurrentUser, AppError> {
 
 /// Where the request being served came from.
 pub fn request_meta_of_current() -> RequestMeta {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<RequestMeta>().cloned())
-        .unwrap_or_default()
+    request_extension::<RequestMeta>().unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -311,8 +311,7 @@ pub fn error_view(err: AppError) -> AnyView {
         AppError::Unauthenticated => {
             #[cfg(feature = "ssr")]
             {
-                let next = use_context::<http::request::Parts>()
-                    .map(|p| p.uri.to_string())
+                let next = crate::server::session::with_request(|p| p.uri.to_string())
                     .unwrap_or_else(|| "/".into());
                 leptos_axum::redirect(&format!("/sign-in?next={}", urlencode(&next)));
             }
