@@ -1273,11 +1273,18 @@ async fn rollbacks_so_far(connect: &sqlx::postgres::PgConnectOptions) -> i64 {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     // Counters of a backend still running may not be flushed yet: reading them would
-    // miss its rollbacks.
-    assert_eq!(
-        open, 0,
-        "connections to the test database still open after 5 s"
-    );
+    // miss its rollbacks. Name what is still open, so an intermittent failure says whose
+    // connection it was.
+    if open != 0 {
+        let still: Vec<String> = sqlx::query_scalar(
+            "select concat_ws(' | ', pid, state, backend_type, left(query, 120))
+             from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        panic!("connections to the test database still open after 5 s: {still:?}");
+    }
     let rollbacks = sqlx::query_scalar(
         "select xact_rollback from pg_stat_database where datname = current_database()",
     )
