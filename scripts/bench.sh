@@ -152,6 +152,9 @@ done
 printf '\nceiling RSS after the runs: %s MiB\n' "$(rss_mib "$ceiling_pid")"
 
 wasm=$(ls target/site/pkg/*.wasm | head -n 1)
+# `make test` builds the site in debug into the same place; `make bench` rebuilds release.
+[ "$(stat -c %s "$wasm")" -lt $((1024 * 1024)) ] ||
+  echo "bench: $wasm is over 1 MiB, a debug build: run 'make bench' (it builds the release site) for its size" >&2
 node -e '
 const zlib = require("zlib"), fs = require("fs");
 const raw = fs.readFileSync(process.argv[1]);
