@@ -3,7 +3,7 @@
 //! Every page is rendered whole before its first byte goes out (`SsrMode::Async`), so it
 //! is compressed whole too: in one call, into a buffer sized for it, by a compressor each
 //! worker thread keeps. libdeflate compresses whole buffers only, which is all this needs,
-//! and at its level 1 it sent 12 % fewer bytes than miniz_oxide's level 1 (the kept
+//! and at its level 1 it sent 11 % fewer bytes than miniz_oxide's level 1 (the kept
 //! deflate state this replaced) for less CPU (`examples/compress_cost.rs`;
 //! docs/architecture.md has the figures). A fresh encoder per response (what a streaming
 //! compression layer does) allocates and zeroes hundreds of KiB of tables every time.
@@ -33,7 +33,8 @@ const MAX_BYTES: usize = 32 * 1024 * 1024;
 /// libdeflate's fastest level that still compresses (0 only stores).
 const LEVEL: i32 = 1;
 
-/// The largest output buffer a thread keeps; a larger answer gets a buffer of its own.
+/// The largest output buffer a thread keeps; one grown past it for a larger answer is
+/// dropped after that answer.
 const KEEP_BYTES: usize = 1024 * 1024;
 
 /// A thread's compressor and the buffer it writes into, both kept between responses, so
@@ -84,21 +85,18 @@ fn whole_body_type(headers: &HeaderMap) -> bool {
 pub fn gzip(data: &[u8]) -> Vec<u8> {
     PACKER.with_borrow_mut(|Packer { deflate, out }| {
         let bound = deflate.gzip_compress_bound(data.len());
-        let mut own = Vec::new();
-        let buffer = if bound > KEEP_BYTES {
-            own.resize(bound, 0);
-            &mut own
-        } else {
-            if out.len() < bound {
-                out.resize(bound, 0);
-            }
-            out
-        };
+        if out.len() < bound {
+            out.resize(bound, 0);
+        }
         // The bound is libdeflate's own worst case for this length, so the output fits.
         let len = deflate
-            .gzip_compress(data, buffer)
+            .gzip_compress(data, &mut out[..bound])
             .expect("the output buffer has libdeflate's bound");
-        buffer[..len].to_vec()
+        let packed = out[..len].to_vec();
+        if out.len() > KEEP_BYTES {
+            *out = Vec::new();
+        }
+        packed
     })
 }
 
@@ -161,7 +159,7 @@ mod tests {
         let noise: Vec<u8> = (0..200_000u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
-        // Past the kept buffer's size: compressed in a buffer of its own.
+        // Past the kept buffer's size: its buffer is dropped afterwards.
         let large = page.repeat(20);
         assert!(large.len() > KEEP_BYTES);
         for data in [
