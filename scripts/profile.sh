@@ -8,7 +8,8 @@
 # Usage: DATABASE_URL=…/revdesk_bench scripts/profile.sh app|ceiling PATH [N] [OUT]
 # e.g.   scripts/profile.sh app /o/bench-largest/leads 50 target/callgrind.app
 # Then:  callgrind_annotate --inclusive=yes OUT.1 | head -60
-# Needs the release build and the benchmark data of `make bench`, and valgrind.
+# Needs the release build and the benchmark data of `make bench`, and valgrind. BIN=path
+# profiles another build (an older binary kept aside, to compare counts on the same data).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,7 +19,7 @@ path=${2:?a path such as /o/bench-largest/leads}
 n=${3:-50}
 out=${4:-target/callgrind.$kind}
 port=3790
-bin=target/release/revdesk
+bin=${BIN:-target/release/revdesk}
 if [ "$kind" = app ]; then
   LEPTOS_SITE_ADDR=127.0.0.1:$port LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \
     valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" serve >target/profile-server.log 2>&1 &

@@ -21,6 +21,7 @@ use crate::ui::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The badge colour of a status.
@@ -62,7 +63,9 @@ pub fn LeadsPage() -> impl IntoView {
             let query = query.clone();
             move || (org_slug(), query.clone())
         },
-        |(org, query)| load_leads(org, query),
+        // Shared, not copied: the view reads the loaded page where the resource keeps it
+        // (awaiting a resource clones its value, here 50 rows of strings).
+        |(org, query)| async move { load_leads(org, query).await.map(Arc::new) },
     );
     let org = org_slug();
     let export = format!(
@@ -77,7 +80,7 @@ pub fn LeadsPage() -> impl IntoView {
     );
     view! {
         <Title text="Leads" />
-        {loaded(data, move |page: LeadPage| {
+        {loaded(data, move |page: Arc<LeadPage>| {
             let can = page.can;
             let (board, export) = (board.clone(), export.clone());
             let (import, new) = (org_href(&org, "leads/import"), org_href(&org, "leads/new"));
@@ -95,7 +98,7 @@ pub fn LeadsPage() -> impl IntoView {
 }
 
 #[component]
-fn LeadsView(page: LeadPage, query: LeadQuery) -> impl IntoView {
+fn LeadsView(page: Arc<LeadPage>, query: LeadQuery) -> impl IntoView {
     let org = org_slug();
     let base = org_href(&org, "leads");
     let assignee_options: Vec<(String, String)> = [
@@ -354,17 +357,17 @@ pub fn LeadDetailPage() -> impl IntoView {
     let key = crate::shell::org_and_param("id");
     let data = Resource::new(key, |(org, id)| async move {
         let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-        load_lead(org, id).await
+        load_lead(org, id).await.map(Arc::new)
     });
     view! {
         <Title text="Lead" />
         <Notice messages=lead_notice />
-        {loaded(data, |lead: LeadDetail| view! { <LeadView lead /> })}
+        {loaded(data, |lead: Arc<LeadDetail>| view! { <LeadView lead /> })}
     }
 }
 
 #[component]
-fn LeadView(lead: LeadDetail) -> impl IntoView {
+fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
     let org = org_slug();
     let update = ServerAction::<UpdateLead>::new();
     let status = ServerAction::<ChangeLeadStatus>::new();
@@ -420,15 +423,23 @@ fn LeadView(lead: LeadDetail) -> impl IntoView {
     let (id2, id3, id4) = (id.clone(), id.clone(), id.clone());
     let version2 = version.clone();
     let back = org_href(&org, "leads");
-    let score_lead = lead.clone();
     let form = lead.form.clone();
+    // The view's children are closures of their own: each takes what it shows, not the
+    // shared lead.
+    let (status_now, can_write, can_assign, source) =
+        (lead.status, lead.can_write, lead.can_assign, lead.source);
+    let timeline = lead.timeline.clone();
+    let lost_reason = lead.lost_reason.clone();
+    let partner = lead.partner.clone().unwrap_or_else(|| "—".into());
+    let campaign = lead.campaign.clone().unwrap_or_else(|| "—".into());
+    let created = lead.created_at.get(..10).unwrap_or_default().to_owned();
     view! {
         <Title text=name.clone() />
         <PageHeader title=name description=subtitle>
-            <Badge tone=status_tone(lead.status)>{lead.status.label()}</Badge>
+            <Badge tone=status_tone(status_now)>{status_now.label()}</Badge>
             <ButtonLink href=back variant=Variant::Secondary>"Back to leads"</ButtonLink>
         </PageHeader>
-        {lead.lost_reason.clone().map(|r| view! { <p class="mb-4 text-sm">"Lost because: " {r}</p> })}
+        {lost_reason.map(|r| view! { <p class="mb-4 text-sm">"Lost because: " {r}</p> })}
         <div class="grid gap-6 lg:grid-cols-3">
             <div class="grid gap-6 lg:col-span-2">
                 <Card title="Details">
@@ -438,12 +449,12 @@ fn LeadView(lead: LeadDetail) -> impl IntoView {
                         <input type="hidden" name="id" value=id2 />
                         <input type="hidden" name="version" value=version />
                         <LeadFields form=form error=update_error />
-                        <div>{lead.can_write.then(|| view! { <Button>"Save changes"</Button> })}</div>
+                        <div>{can_write.then(|| view! { <Button>"Save changes"</Button> })}</div>
                     </ActionForm>
                 </Card>
-                <ScoreCard lead=score_lead />
+                <ScoreCard lead />
                 <Card title="Timeline">
-                    <Timeline items=lead.timeline.clone() />
+                    <Timeline items=timeline />
                 </Card>
             </div>
             <div class="grid content-start gap-6">
@@ -455,10 +466,10 @@ fn LeadView(lead: LeadDetail) -> impl IntoView {
                         <input type="hidden" name="version" value=version2 />
                         <Select name="status" label="Move to" options=statuses error=field_error(&status_error, "status") />
                         <Field name="reason" label="Reason (required for lost)" error=field_error(&status_error, "reason") />
-                        <div>{lead.can_write.then(|| view! { <Button variant=Variant::Secondary>"Change status"</Button> })}</div>
+                        <div>{can_write.then(|| view! { <Button variant=Variant::Secondary>"Change status"</Button> })}</div>
                     </ActionForm>
                 </Card>
-                {lead.can_assign.then(|| view! {
+                {can_assign.then(|| view! {
                     <Card title="Owner">
                         <FormAlert error=assign_error.clone() />
                         <ActionForm action=assign attr:class="grid gap-3">
@@ -481,15 +492,15 @@ fn LeadView(lead: LeadDetail) -> impl IntoView {
                             <textarea id="field-body" name="body" rows="3" class="input"></textarea>
                         </div>
                         <Field name="due_on" label="Due (schedules a follow-up)" kind="date" error=field_error(&activity_error, "due_on") />
-                        <div>{lead.can_write.then(|| view! { <Button variant=Variant::Secondary>"Log"</Button> })}</div>
+                        <div>{can_write.then(|| view! { <Button variant=Variant::Secondary>"Log"</Button> })}</div>
                     </ActionForm>
                 </Card>
                 <Card title="Context">
                     <dl class="status-list">
-                        <dt>"Source"</dt><dd>{lead.source.label()}</dd>
-                        <dt>"Partner"</dt><dd>{lead.partner.clone().unwrap_or_else(|| "—".into())}</dd>
-                        <dt>"Campaign"</dt><dd>{lead.campaign.clone().unwrap_or_else(|| "—".into())}</dd>
-                        <dt>"Created"</dt><dd>{lead.created_at.get(..10).unwrap_or_default().to_owned()}</dd>
+                        <dt>"Source"</dt><dd>{source.label()}</dd>
+                        <dt>"Partner"</dt><dd>{partner}</dd>
+                        <dt>"Campaign"</dt><dd>{campaign}</dd>
+                        <dt>"Created"</dt><dd>{created}</dd>
                     </dl>
                 </Card>
             </div>
@@ -499,7 +510,7 @@ fn LeadView(lead: LeadDetail) -> impl IntoView {
 
 /// The score, why, its history as a chart, and what to do next.
 #[component]
-fn ScoreCard(lead: LeadDetail) -> impl IntoView {
+fn ScoreCard(lead: Arc<LeadDetail>) -> impl IntoView {
     let insights = lead.insights.clone();
     view! {
         <Card title="Score">
@@ -542,7 +553,7 @@ fn ScoreCard(lead: LeadDetail) -> impl IntoView {
                     </div>
                 }
             })}
-            <ScoreChart history=lead.history />
+            <ScoreChart history=lead.history.clone() />
         </Card>
     }
 }
