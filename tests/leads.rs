@@ -1253,8 +1253,8 @@ async fn text_searches_page_through_every_match_in_order(pool: PgPool) {
 }
 
 /// Transactions rolled back in this test's database so far, as PostgreSQL counts them,
-/// once every other connection to it has ended (each backend flushes its counters as it
-/// exits, before it leaves `pg_stat_activity`).
+/// once every other client connection to it has ended (each backend flushes its counters
+/// as it exits, before it leaves `pg_stat_activity`).
 async fn rollbacks_so_far(connect: &sqlx::postgres::PgConnectOptions) -> i64 {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect_with(connect).await.unwrap();
