@@ -17,17 +17,36 @@ pub struct Money {
 impl Money {
     /// `USD 1,234.50`.
     pub fn display(&self) -> String {
-        let sign = if self.minor < 0 { "-" } else { "" };
+        // One allocation (the list shows one per row): the digits are grouped from a
+        // buffer on the stack instead of through `to_string` and `format!`.
         let abs = self.minor.unsigned_abs();
-        let whole = (abs / 100).to_string();
-        let mut grouped = String::new();
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i).is_multiple_of(3) {
-                grouped.push(',');
+        let (mut whole, cents) = (abs / 100, (abs % 100) as u8);
+        let mut digits = [0u8; 20];
+        let mut len = 0;
+        loop {
+            digits[len] = b'0' + (whole % 10) as u8;
+            whole /= 10;
+            len += 1;
+            if whole == 0 {
+                break;
             }
-            grouped.push(c);
         }
-        format!("{} {sign}{grouped}.{:02}", self.currency, abs % 100)
+        let mut out = String::with_capacity(self.currency.len() + len + len / 3 + 5);
+        out.push_str(&self.currency);
+        out.push(' ');
+        if self.minor < 0 {
+            out.push('-');
+        }
+        for i in (0..len).rev() {
+            out.push(char::from(digits[i]));
+            if i > 0 && i % 3 == 0 {
+                out.push(',');
+            }
+        }
+        out.push('.');
+        out.push(char::from(b'0' + cents / 10));
+        out.push(char::from(b'0' + cents % 10));
+        out
     }
 }
 
@@ -139,6 +158,10 @@ mod tests {
         assert_eq!(m(123456789).display(), "USD 1,234,567.89");
         assert_eq!(m(5).display(), "USD 0.05");
         assert_eq!(m(-100000).display(), "USD -1,000.00");
+        assert_eq!(m(0).display(), "USD 0.00");
+        assert_eq!(m(99999).display(), "USD 999.99");
+        assert_eq!(m(100000000).display(), "USD 1,000,000.00");
+        assert_eq!(m(i64::MIN).display(), "USD -92,233,720,368,547,758.08");
     }
 
     #[test]
