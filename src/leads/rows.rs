@@ -16,7 +16,7 @@ use std::fmt::Write;
 pub fn push_escaped(out: &mut String, text: &str) {
     // Byte by byte: the five are ASCII, and an ASCII byte is never part of a longer UTF-8
     // character, so every cut falls between characters. (`str::find` with a set of
-    // chars decoded each character: a tenth of the list page's instructions.)
+    // chars decoded each character: 4 % of the list page's instructions.)
     let mut start = 0;
     for (at, byte) in text.bytes().enumerate() {
         let entity = match byte {
