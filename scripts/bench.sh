@@ -4,8 +4,10 @@
 # handlers running the same queries and writing the same rows), and prints per page:
 # req/s, p50/p99 latency at a fixed rate and at full speed, server memory, HTML bytes, the
 # ratio to the ceiling and each server's CPU per request at full speed (user + system time
-# from /proc, steadier than req/s when the machine's speed drifts between runs); then the
-# release wasm size, raw and brotli-compressed.
+# from /proc, steadier than req/s when the machine's speed drifts between runs) and
+# PostgreSQL's CPU per request over the same runs (all its processes: on 2 cores the
+# database's share of each request is part of what the throughput ratio compares); then
+# the release wasm size, raw and brotli-compressed.
 #
 # Expects DATABASE_URL to name the benchmark database (`make seed-scale` fills it) and
 # the release build in target/ (both done by `make bench`).
@@ -99,17 +101,15 @@ rps, p50, p99 = s["requestsPerSec"] or 0, ms(p["p50"]), ms(p["p99"])
 print(f"{rps:.0f} {p50:.1f} {p99:.1f} {ok:.3f} {sum(codes.values())}")'
 }
 rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
-# CPU time the process has used (user + system), in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-tick=$(getconf CLK_TCK)
-# Microseconds of the server's CPU per request: ticks before, ticks after, requests.
-per_request() { python3 -c "print(f'{($2 - $1) / $tick * 1e6 / max(1, $3):.0f}')"; }
+# cpu_ticks PID, db_ticks (all of PostgreSQL), per_request BEFORE AFTER REQUESTS.
+source scripts/cpu.sh
 
 printf '\nmake bench: tenant %s (%s of %s leads in the database), %s s per run, fixed rate %s/s, full speed %s connections, medians of %s rounds\n\n' \
   "$slug" "$largest" "$total" "$seconds" "$rate" "$connections" "$rounds"
-printf '%-24s | %-28s | %-28s | %-22s | %8s | %9s | %-16s | %-19s\n' "page" "app @${rate}/s p50 / p99 ms" \
-  "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio (rounds)" "CPU µs/req app ceil"
-printf '%s\n' "$(printf -- '-%.0s' $(seq 1 173))"
+printf '%-24s | %-28s | %-28s | %-22s | %8s | %9s | %-16s | %-19s | %-19s\n' "page" "app @${rate}/s p50 / p99 ms" \
+  "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio (rounds)" "CPU µs/req app ceil" \
+  "DB CPU µs/req app ceil"
+printf '%s\n' "$(printf -- '-%.0s' $(seq 1 195))"
 failed=0
 for entry in "${pages[@]}"; do
   name="${entry%%|*}"
@@ -122,32 +122,33 @@ for entry in "${pages[@]}"; do
   # Rounds of app then ceiling at full speed: "req/s p50 p99 cpu" per line.
   app_runs=(); ceiling_runs=(); full_ok=1.000; c_ok=1.000
   for _ in $(seq 1 "$rounds"); do
-    before=$(cpu_ticks "$app_pid")
+    before=$(cpu_ticks "$app_pid") db_before=$(db_ticks)
     read -r rps full50 full99 ok n < <(measure "$app$path" "${seconds}s" -c "$connections")
-    app_runs+=("$rps $full50 $full99 $(per_request "$before" "$(cpu_ticks "$app_pid")" "$n")")
+    app_runs+=("$rps $full50 $full99 $(per_request "$before" "$(cpu_ticks "$app_pid")" "$n") $(per_request "$db_before" "$(db_ticks)" "$n")")
     [ "$ok" = "1.000" ] || full_ok=$ok
     measure "$ceiling$path" 2s -c 4 >/dev/null
-    before=$(cpu_ticks "$ceiling_pid")
+    before=$(cpu_ticks "$ceiling_pid") db_before=$(db_ticks)
     read -r crps c50 c99 ok n < <(measure "$ceiling$path" "${seconds}s" -c "$connections")
-    ceiling_runs+=("$crps $c50 $c99 $(per_request "$before" "$(cpu_ticks "$ceiling_pid")" "$n")")
+    ceiling_runs+=("$crps $c50 $c99 $(per_request "$before" "$(cpu_ticks "$ceiling_pid")" "$n") $(per_request "$db_before" "$(db_ticks)" "$n")")
     [ "$ok" = "1.000" ] || c_ok=$ok
   done
-  read -r rps full50 full99 app_cpu crps c50 c99 ceiling_cpu low high < <(python3 -c '
+  read -r rps full50 full99 app_cpu app_db crps c50 c99 ceiling_cpu ceiling_db low high < <(python3 -c '
 import statistics, sys
 app = [list(map(float, r.split())) for r in sys.argv[1].split("|")]
 ceil = [list(map(float, r.split())) for r in sys.argv[2].split("|")]
 med = lambda runs, i: statistics.median(r[i] for r in runs)
 ratios = [a[0] / max(1, c[0]) for a, c in zip(app, ceil)]
-print(*(f"{med(app, i):.0f}" if i in (0, 3) else f"{med(app, i):.1f}" for i in range(4)),
-      *(f"{med(ceil, i):.0f}" if i in (0, 3) else f"{med(ceil, i):.1f}" for i in range(4)),
+print(*(f"{med(app, i):.0f}" if i in (0, 3, 4) else f"{med(app, i):.1f}" for i in range(5)),
+      *(f"{med(ceil, i):.0f}" if i in (0, 3, 4) else f"{med(ceil, i):.1f}" for i in range(5)),
       f"{min(ratios):.2f}", f"{max(ratios):.2f}")' "$(IFS='|'; echo "${app_runs[*]}")" "$(IFS='|'; echo "${ceiling_runs[*]}")")
   for share in "$fixed_ok" "$full_ok" "$c_ok"; do
     [ "$share" = "1.000" ] || { echo "bench: $name answered non-200 (share of 200s: $share)" >&2; failed=1; }
   done
   ratio=$(python3 -c "print(f'{$rps / max(1, $crps):.2f} ({$low}-{$high})')")
-  printf '%-24s | %12s / %-13s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %-16s | %8s %8s\n' \
+  printf '%-24s | %12s / %-13s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %-16s | %8s %8s | %8s %8s\n' \
     "$name" "$fixed50" "$fixed99" "$rps" "$full50" "$full99" "$crps" "$c50" "$c99" \
-    "$(python3 -c "print($bytes / 1024)")" "$(rss_mib "$app_pid")" "$ratio" "$app_cpu" "$ceiling_cpu"
+    "$(python3 -c "print($bytes / 1024)")" "$(rss_mib "$app_pid")" "$ratio" "$app_cpu" "$ceiling_cpu" \
+    "$app_db" "$ceiling_db"
 done
 printf '\nceiling RSS after the runs: %s MiB\n' "$(rss_mib "$ceiling_pid")"
 

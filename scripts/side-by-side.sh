@@ -2,7 +2,8 @@
 # Times two release builds on the same page in turn, so the machine's drift falls on both:
 # for each round and each binary, starts the server, signs in as the benchmark user, warms
 # up with 500 loads and prints the server's user + system CPU per request over 4,000 loads
-# at 16 connections, and its req/s. Compare builds with this, not across `make bench` runs.
+# at 16 connections, PostgreSQL's over the same loads, and the req/s. Compare builds with
+# this, not across `make bench` runs.
 #
 # Usage: DATABASE_URL=…/revdesk_bench scripts/side-by-side.sh OLD_BIN NEW_BIN PATH [ROUNDS]
 # e.g.   scripts/side-by-side.sh /tmp/revdesk.old target/release/revdesk /o/bench-largest/leads 3
@@ -15,8 +16,8 @@ old=${1:?the older binary} new=${2:?the newer binary} path=${3:?a path such as /
 rounds=${4:-3}
 port=3791
 base="http://127.0.0.1:$port"
-tick=$(getconf CLK_TCK)
 cd "$(dirname "$0")/.."
+source scripts/cpu.sh
 for round in $(seq 1 "$rounds"); do
   for bin in "$old" "$new"; do
     LEPTOS_SITE_ADDR=127.0.0.1:$port LEPTOS_SITE_ROOT=target/site RUST_LOG=warn "$bin" serve >/dev/null 2>&1 &
@@ -31,11 +32,11 @@ for round in $(seq 1 "$rounds"); do
     rm -f "$jar"
     load() { oha -n "$1" -c 16 --no-tui -H "$cookie" -H "Accept-Encoding: gzip" "$base$path"; }
     load 500 >/dev/null
-    before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    before=$(cpu_ticks "$pid") db_before=$(db_ticks)
     out="$(load 4000)"
-    after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    cpu=$(per_request "$before" "$(cpu_ticks "$pid")" 4000) db=$(per_request "$db_before" "$(db_ticks)" 4000)
     rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
-    echo "round $round $bin: $(((after - before) * 1000000 / tick / 4000)) µs CPU/request, $rps req/s"
+    echo "round $round $bin: $cpu µs CPU/request, database $db µs/request, $rps req/s"
     kill "$pid"
     wait "$pid" 2>/dev/null || true
   done

@@ -104,9 +104,9 @@ async fn targets(
         }
     }
     scope(&mut qb, tenant);
-    qb.push(" order by l.id limit ")
-        .push_bind(BULK_LIMIT + 1)
-        .push(" for update");
+    qb.push(" order by l.id");
+    super::db::push_limit(&mut qb, BULK_LIMIT + 1);
+    qb.push(" for update");
     let ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut *tenant.tx).await?;
     if ids.len() as i64 > BULK_LIMIT {
         return Err(AppError::field(

@@ -1,0 +1,26 @@
+# Sourced by bench.sh and side-by-side.sh: CPU time used by the server under test and by
+# PostgreSQL, read from /proc, in clock ticks.
+
+# User + system time of process $1.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# User + system time of every PostgreSQL process on this machine (the postmaster, its
+# backends, its background workers), plus what the ones already reaped used (a parent's
+# cutime and cstime count its children only once they have exited, so nothing is counted
+# twice). A load's database CPU is the difference over the load; the machine runs nothing
+# else against PostgreSQL meanwhile but the servers' own pollers, once a second.
+db_ticks() {
+  local total=0 stat rest
+  for stat in /proc/[0-9]*/stat; do
+    { read -r rest <"$stat"; } 2>/dev/null || continue
+    [[ "$rest" == *" (postgres) "* ]] || continue
+    rest=${rest##*) }
+    set -- $rest
+    # After the command: state is $1, so utime $12, stime $13, cutime $14, cstime $15.
+    total=$((total + ${12} + ${13} + ${14} + ${15}))
+  done
+  echo "$total"
+}
+
+# Microseconds per request of the ticks between $1 and $2 over $3 requests.
+per_request() { python3 -c "print(f'{($2 - $1) / $(getconf CLK_TCK) * 1e6 / max(1, $3):.0f}')"; }
