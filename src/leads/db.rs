@@ -47,7 +47,7 @@ pub(super) fn scope(qb: &mut QueryBuilder<'_, Postgres>, tenant: &Tenant) {
 /// rows that was 0.57 ms of the database's CPU per page, seven tenths of the statement.
 /// With the number in the text the generic plan costs what the custom one does, so a
 /// connection keeps it (at once when nothing else is bound, else after PostgreSQL's five
-/// custom plans). `n` is always one of this module's constants.
+/// custom plans). `n` is always a constant of the leads module, never a request's value.
 pub(super) fn push_limit(qb: &mut QueryBuilder<'_, Postgres>, n: i64) {
     qb.push(format!(" limit {n}"));
 }
