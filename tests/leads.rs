@@ -58,6 +58,27 @@ async fn add_leads(pool: &PgPool, world: &World, leads: &[NewLead<'_>]) -> Vec<U
     ids
 }
 
+/// Adds `n` leads named "Lead 1" to "Lead n" to organization `org`, a second apart
+/// (the lowest number newest), scored 0-99 in turn.
+async fn add_numbered_leads(pool: &PgPool, org: Uuid, n: i32) {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into leads (organization_id, id, first_name, last_name, score, created_at)
+         select $1, gen_random_uuid(), 'Lead', n::text, (n % 100)::smallint, now() - make_interval(secs => n)
+         from generate_series(1, $2) n",
+    )
+    .bind(org)
+    .bind(n)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
 async fn page(client: &mut Client, world: &World, query: &str) -> Value {
     let reply = client
         .call("load_leads", &world.fill(&format!("org={{org}}{query}")))
@@ -228,21 +249,7 @@ async fn filters_search_and_sort_find_the_right_leads(pool: PgPool) {
 async fn keyset_pages_walk_forward_and_back_without_gaps_and_counts_stop_at_the_cap(pool: PgPool) {
     let app = app(pool.clone());
     let world = World::create(&pool).await;
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query(
-        "insert into leads (organization_id, id, first_name, last_name, score, created_at)
-         select $1, gen_random_uuid(), 'Lead', n::text, (n % 100)::smallint, now() - make_interval(secs => n)
-         from generate_series(1, 10050) n",
-    )
-    .bind(world.org_a)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    add_numbered_leads(&pool, world.org_a, 10_050).await;
     let mut owner = Client::new(&app);
     owner.sign_in(&world.email("owner"), PASSWORD).await;
 
@@ -1397,5 +1404,50 @@ async fn the_list_page_writes_each_row_escaped_with_its_link_and_checkbox(pool: 
     assert!(
         !body.contains(&ids[1].to_string()),
         "another rep's lead is not listed"
+    );
+}
+
+/// Plans the list's statements got on one connection, by a fragment of their text:
+/// (generic, custom).
+async fn plans_of(pool: &PgPool, fragment: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "select coalesce(sum(generic_plans), 0)::int8, coalesce(sum(custom_plans), 0)::int8
+         from pg_prepared_statements where statement like '%' || $1 || '%'",
+    )
+    .bind(fragment)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// PostgreSQL plans a prepared statement five times for its parameters, then keeps a
+/// generic plan if that costs no more. The list's rows statement must get there: with its
+/// limit bound as a parameter, the generic plan was costed as if a tenth of the tenant
+/// came back, so every page was planned anew (0.57 ms of database time per page on the
+/// benchmark data). It takes a tenant of some thousands of leads to see it: on a small
+/// one both plans cost the same. (The same fault for a page's bound position shows only
+/// on the benchmark data, not on a test tenant of even 150,000 leads, and is not tested
+/// here; docs/architecture.md has its measurement.)
+#[sqlx::test]
+async fn the_lists_rows_keep_one_plan_instead_of_being_planned_on_every_page(
+    opts: sqlx::postgres::PgPoolOptions,
+    connect: sqlx::postgres::PgConnectOptions,
+) {
+    // One connection, so every page's statements are prepared on the connection read
+    // below.
+    let pool = opts.max_connections(1).connect_with(connect).await.unwrap();
+    let world = World::create(&pool).await;
+    add_numbered_leads(&pool, world.org_a, 20_000).await;
+    sqlx::query("analyze leads").execute(&pool).await.unwrap();
+    let mut owner = Client::new(&app(pool.clone()));
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+
+    for _ in 0..10 {
+        page(&mut owner, &world, "").await;
+    }
+    let (generic, custom) = plans_of(&pool, "as sort_value").await;
+    assert!(
+        generic >= 9 && custom <= 1,
+        "first page: {generic} generic and {custom} custom plans in ten loads"
     );
 }
