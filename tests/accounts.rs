@@ -586,11 +586,7 @@ async fn record_scope_limits_the_leads_a_sales_rep_counts(pool: PgPool) {
     let app = app(pool.clone());
     let world = World::create(&pool).await;
     let rep = world.users["sales_rep"].0;
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = common::platform_tx(&pool).await;
     // 2 assigned to the rep, 1 to the rep's team, 3 to nobody in particular.
     for (assignee, team) in [
         (Some(rep), None),
@@ -768,11 +764,7 @@ async fn the_switcher_lists_the_viewers_organizations(pool: PgPool) {
     let app = app(pool.clone());
     let world = World::create(&pool).await;
     let owner = world.users["owner"].0;
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = common::platform_tx(&pool).await;
     sqlx::query(
         "insert into organization_members (organization_id, user_id, role) values ($1, $2, 'sales_rep')",
     )

@@ -229,11 +229,7 @@ async fn snapshot(pool: &PgPool, org: uuid::Uuid) -> BTreeMap<String, String> {
     .fetch_all(pool)
     .await
     .unwrap();
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = common::platform_tx(pool).await;
     let mut rows = BTreeMap::new();
     for table in tables {
         let texts: Vec<String> = sqlx::query_scalar(&format!(

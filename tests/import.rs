@@ -527,11 +527,7 @@ async fn an_import_stops_when_its_owner_loses_the_permission(pool: PgPool) {
 async fn upsert_leaves_leads_outside_the_importers_scope_alone(pool: PgPool) {
     let world = World::create(&pool).await;
     // The sales rep (team scope) gets leads.import through the world's custom role.
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = common::platform_tx(&pool).await;
     sqlx::query("insert into role_permissions (organization_id, role_id, permission) values ($1, $2, 'leads.import')")
         .bind(world.org_a)
         .bind(world.role)

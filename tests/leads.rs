@@ -23,11 +23,7 @@ type NewLead<'a> = (
 
 /// Adds leads to organization A.
 async fn add_leads(pool: &PgPool, world: &World, leads: &[NewLead<'_>]) -> Vec<Uuid> {
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = common::platform_tx(pool).await;
     let mut ids = Vec::new();
     for (i, (first, last, email, company, status, assignee, tags)) in leads.iter().enumerate() {
         let id = Uuid::now_v7();
@@ -61,11 +57,7 @@ async fn add_leads(pool: &PgPool, world: &World, leads: &[NewLead<'_>]) -> Vec<U
 /// Adds `n` leads named "Lead 1" to "Lead n" to organization `org`, a second apart
 /// (the lowest number newest), scored 0-99 in turn.
 async fn add_numbered_leads(pool: &PgPool, org: Uuid, n: i32) {
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = common::platform_tx(pool).await;
     sqlx::query(
         "insert into leads (organization_id, id, first_name, last_name, score, created_at)
          select $1, gen_random_uuid(), 'Lead', n::text, (n % 100)::smallint, now() - make_interval(secs => n)
@@ -585,11 +577,7 @@ async fn the_export_streams_the_filter_as_safe_csv_and_is_audited(pool: PgPool) 
 async fn scores_are_recomputed_stored_and_explained_when_inputs_change(pool: PgPool) {
     let app = app(pool.clone());
     let world = World::create(&pool).await;
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = common::platform_tx(&pool).await;
     sqlx::query(
         "insert into icp_profiles (organization_id, id, name, job_titles, industries) values ($1, $2, 'Scaling SaaS founder', '{founder}', '{software}')",
     )
@@ -1049,11 +1037,7 @@ async fn bulk_actions_change_the_selection_or_the_filter_within_scope(pool: PgPo
     );
 
     // More than the limit at once is refused with a way forward.
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = common::platform_tx(&pool).await;
     sqlx::query(
         "insert into leads (organization_id, id, first_name, company)
          select $1, gen_random_uuid(), 'Many', 'Many Co' from generate_series(1, 1001)",
@@ -1199,11 +1183,7 @@ async fn match_counts_are_kept_until_the_tenants_leads_change(pool: PgPool) {
 async fn text_searches_page_through_every_match_in_order(pool: PgPool) {
     let app = app(pool.clone());
     let world = World::create(&pool).await;
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role revdesk_platform")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = common::platform_tx(&pool).await;
     sqlx::query(
         "insert into leads (organization_id, id, first_name, last_name, company, score, created_at)
          select $1, gen_random_uuid(), 'Lead', n::text,

@@ -11,6 +11,17 @@ use revdesk::server::{http as app_http, metrics, state::AppState};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
+/// A transaction as `revdesk_platform`, which row-level security lets see and write
+/// every tenant: how tests put rows in place that no page of theirs creates.
+pub async fn platform_tx(pool: &PgPool) -> sqlx::Transaction<'static, sqlx::Postgres> {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role revdesk_platform")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx
+}
+
 /// The application exactly as `serve` builds it, on the given pool.
 pub fn app(pool: PgPool) -> Router {
     app_with(pool, revdesk::server::settings::SecuritySettings::default())
@@ -175,11 +186,7 @@ impl World {
         use uuid::Uuid;
         let tag = Uuid::new_v4().simple().to_string()[..10].to_owned();
         let hash = password_hash().await;
-        let mut tx = pool.begin().await.unwrap();
-        sqlx::query("set local role revdesk_platform")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        let mut tx = platform_tx(pool).await;
         let (org_a, org_b) = (Uuid::now_v7(), Uuid::now_v7());
         let (slug_a, slug_b) = (format!("a-{tag}"), format!("b-{tag}"));
         for (id, slug) in [(org_a, &slug_a), (org_b, &slug_b)] {
