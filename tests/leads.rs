@@ -1306,15 +1306,25 @@ async fn close_completely(pool: &PgPool) {
     );
 }
 
+/// A world on a pool of the test's own (which the test may close), and its owner signed
+/// in through the application on that pool.
+async fn owner_on_own_pool(
+    opts: &sqlx::postgres::PgPoolOptions,
+    connect: &sqlx::postgres::PgConnectOptions,
+) -> (PgPool, World, Client) {
+    let pool = opts.clone().connect_with(connect.clone()).await.unwrap();
+    let world = World::create(&pool).await;
+    let mut owner = Client::new(&app(pool.clone()));
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+    (pool, world, owner)
+}
+
 #[sqlx::test]
 async fn tenant_pages_load_their_data_once_and_abandon_no_transaction(
     opts: sqlx::postgres::PgPoolOptions,
     connect: sqlx::postgres::PgConnectOptions,
 ) {
-    let pool = opts.clone().connect_with(connect.clone()).await.unwrap();
-    let world = World::create(&pool).await;
-    let mut owner = Client::new(&app(pool.clone()));
-    owner.sign_in(&world.email("owner"), PASSWORD).await;
+    let (pool, world, mut owner) = owner_on_own_pool(&opts, &connect).await;
     close_completely(&pool).await;
     let before = rollbacks_so_far(&connect).await;
 
@@ -1341,6 +1351,92 @@ async fn tenant_pages_load_their_data_once_and_abandon_no_transaction(
         0,
         "transactions begun and dropped unfinished while rendering six pages"
     );
+}
+
+/// Connections given back to `pool` so far, by `returns` (counted in its
+/// `after_release`), once none is out: each return is counted before the connection is
+/// idle again.
+async fn returns_settled(pool: &PgPool, returns: &std::sync::atomic::AtomicUsize) -> usize {
+    for _ in 0..250 {
+        if pool.num_idle() == pool.size() as usize {
+            return returns.load(std::sync::atomic::Ordering::SeqCst);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!(
+        "{} of the pool's {} connections still out after 5 s",
+        pool.size() as usize - pool.num_idle(),
+        pool.size()
+    );
+}
+
+/// A page of an organization reads the session and loads its data on one connection:
+/// the session middleware keeps the connection it read on for the page's tenant
+/// transaction, so the pool gets one connection back per page instead of two. A page
+/// that enters no tenant gives the kept one back when it ends; none stays out.
+#[sqlx::test]
+async fn a_tenant_page_reads_its_session_and_its_data_on_one_connection(
+    opts: sqlx::postgres::PgPoolOptions,
+    connect: sqlx::postgres::PgConnectOptions,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (_, world, mut owner) = owner_on_own_pool(&opts, &connect).await;
+
+    let returns = Arc::new(AtomicUsize::new(0));
+    let counter = returns.clone();
+    let counted = opts
+        .max_connections(4)
+        .after_release(move |_, _| {
+            let counter = counter.clone();
+            Box::pin(async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                Ok(true)
+            })
+        })
+        .connect_with(connect)
+        .await
+        .unwrap();
+    owner.app = app(counted.clone());
+    let slug = &world.slug_a;
+    // The unknown page enters no tenant: the kept connection goes back unused when it
+    // ends, and its frame's organization switcher reads on a connection of its own.
+    for (path, status, connections) in [
+        (format!("/o/{slug}/leads"), StatusCode::OK, 1),
+        (format!("/o/{slug}/leads/{}", world.lead), StatusCode::OK, 1),
+        (format!("/o/{slug}/leads/board"), StatusCode::OK, 1),
+        (
+            format!("/o/{slug}/leads?status=converted"),
+            StatusCode::OK,
+            1,
+        ),
+        (format!("/o/{slug}/no-such-page"), StatusCode::NOT_FOUND, 2),
+    ] {
+        let before = returns_settled(&counted, &returns).await;
+        let reply = owner.get(&path).await;
+        assert_eq!(reply.status, status, "{path}");
+        let after = returns_settled(&counted, &returns).await;
+        assert_eq!(
+            after - before,
+            connections,
+            "connections taken and given back for {path}"
+        );
+    }
+
+    // More pages at once than connections may be kept (two, on a pool of four): all
+    // load, and every connection comes back.
+    let pages = (0..12).map(|n| {
+        let mut client = Client {
+            app: owner.app.clone(),
+            cookie: owner.cookie.clone(),
+        };
+        let path = format!("/o/{slug}/leads?q=lead{n}");
+        async move { (client.get(&path).await.status, path) }
+    });
+    for (status, path) in futures_util::future::join_all(pages).await {
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    returns_settled(&counted, &returns).await;
 }
 
 #[sqlx::test]

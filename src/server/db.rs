@@ -4,8 +4,10 @@ use crate::status::model::DatabaseStatus;
 use sqlx::ConnectOptions;
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, Postgres};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The migrations in `migrations/`, embedded in the binary.
@@ -88,10 +90,75 @@ async fn begin_with(
     pool: &PgPool,
     statement: std::borrow::Cow<'static, str>,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    begin_on(pool, None, statement).await
+}
+
+/// [`begin_with`] on `kept` when there is one, else on a connection from the pool.
+async fn begin_on(
+    pool: &PgPool,
+    kept: Option<PoolConnection<Postgres>>,
+    statement: std::borrow::Cow<'static, str>,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
     let pool = pool.clone();
-    tokio::spawn(async move { pool.begin_with(statement).await })
-        .await
-        .map_err(|e| sqlx::Error::Protocol(format!("begin task failed: {e}")))?
+    tokio::spawn(async move {
+        match kept {
+            // What `Pool::begin_with` does after its checkout (sqlx 0.8 keeps this
+            // constructor public but undocumented; 0.9 renames it).
+            Some(conn) => sqlx::Transaction::begin(conn, Some(statement)).await,
+            None => pool.begin_with(statement).await,
+        }
+    })
+    .await
+    .map_err(|e| sqlx::Error::Protocol(format!("begin task failed: {e}")))?
+}
+
+/// The connection the session middleware read a page request's session on, kept for the
+/// page's tenant transaction: the request then takes one connection from the pool
+/// instead of two, and saves the stray-transaction probe and sqlx's ping of the
+/// connection given back in between (two round trips, and a checkout). The first tenant
+/// entry of the request takes it ([`KeptConnection::take`]); a request that never enters
+/// gives it back when it ends.
+///
+/// A request holding one may still take a second connection from the pool (a page with
+/// two loads, or code that reads the pool directly) while every other connection is kept
+/// by requests doing the same: a deadlock until the acquire timeout. So at most
+/// [`KeepLimit`] connections are kept at once, half the pool; the other half is only ever
+/// held by work that finishes.
+#[derive(Clone, Default)]
+pub struct KeptConnection(Arc<Mutex<Option<Kept>>>);
+
+struct Kept {
+    conn: PoolConnection<Postgres>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl KeptConnection {
+    /// Keeps `conn` if fewer than the limit are kept; gives it back otherwise.
+    pub fn keep(limit: &KeepLimit, conn: PoolConnection<Postgres>) -> Option<KeptConnection> {
+        let permit = limit.0.clone().try_acquire_owned().ok()?;
+        Some(KeptConnection(Arc::new(Mutex::new(Some(Kept {
+            conn,
+            _permit: permit,
+        })))))
+    }
+
+    /// The kept connection, once; it no longer counts against the limit.
+    pub fn take(&self) -> Option<PoolConnection<Postgres>> {
+        let kept = self.0.lock().ok()?.take()?;
+        Some(kept.conn)
+    }
+}
+
+/// How many connections [`KeptConnection`] may keep at once, per pool.
+#[derive(Debug)]
+pub struct KeepLimit(Arc<tokio::sync::Semaphore>);
+
+impl KeepLimit {
+    /// Half of `pool`'s largest size (none for a pool of one).
+    pub fn for_pool(pool: &PgPool) -> KeepLimit {
+        let half = pool.options().get_max_connections() / 2;
+        KeepLimit(Arc::new(tokio::sync::Semaphore::new(half as usize)))
+    }
 }
 
 /// Applies every migration not yet applied. Safe to run from several processes at once:
@@ -175,6 +242,16 @@ pub async fn begin_tenant(
     organization_id: uuid::Uuid,
     role: TenantRole,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    begin_tenant_on(pool, None, organization_id, role).await
+}
+
+/// [`begin_tenant`] on `kept`, the request's [`KeptConnection`], when there is one.
+pub async fn begin_tenant_on(
+    pool: &PgPool,
+    kept: Option<PoolConnection<Postgres>>,
+    organization_id: uuid::Uuid,
+    role: TenantRole,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
     let (role_name, partner_id) = role.settings();
     // Only a fixed role name and two UUIDs' canonical text go into the statement.
     let partner_id = partner_id.map(|p| p.to_string()).unwrap_or_default();
@@ -183,5 +260,5 @@ pub async fn begin_tenant(
          set_config('app.organization_id', '{organization_id}', true), \
          set_config('app.partner_id', '{partner_id}', true)"
     );
-    begin_with(pool, statement.into()).await
+    begin_on(pool, kept, statement.into()).await
 }

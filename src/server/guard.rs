@@ -10,7 +10,7 @@
 //! seeding.
 
 use super::audit::{self, Entry};
-use super::db::{TenantRole, enter_tenant};
+use super::db::{KeptConnection, TenantRole, enter_tenant};
 use super::session::{CurrentUser, RequestMeta, request_meta_of_current, require_user};
 use super::state::AppState;
 use crate::access::model::{LeadScope, MemberRole, Membership, OrgSummary, Permission};
@@ -168,7 +168,11 @@ impl Tenant {
     ) -> Result<Tenant, AppError> {
         let cache = request_members();
         if let Some((org, status, actor)) = cache.as_ref().and_then(|c| c.get(slug, user)) {
-            let tx = super::db::begin_tenant(&state.pool, org.id, actor.tenant_role()).await?;
+            // The connection the session was read on, when the middleware kept it.
+            let kept =
+                super::session::request_extension::<KeptConnection>().and_then(|kept| kept.take());
+            let tx =
+                super::db::begin_tenant_on(&state.pool, kept, org.id, actor.tenant_role()).await?;
             return Self::admit(tx, org, status, actor, access, meta).await;
         }
         let mut tx = super::db::begin_platform(&state.pool).await?;

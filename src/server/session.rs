@@ -7,6 +7,7 @@
 //! every request, so deleting that row (revoke, sign out everywhere, password change)
 //! ends the session at the next request wherever it is.
 
+use super::db::KeptConnection;
 use super::guard::{MemberCache, MemberRow};
 use super::session_store::PgSessionStore;
 use super::settings::SecuritySettings;
@@ -21,6 +22,8 @@ use http::HeaderMap;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::Postgres;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tower_sessions::Session;
@@ -233,11 +236,20 @@ pub async fn authenticate(
         return next.run(request).await;
     }
     let slug = org_segment(path).map(str::to_owned);
+    // A page of an organization enters it to load its data: it may keep the connection
+    // the session is read on for that (`KeptConnection`). Other requests give it back.
+    let page = request.method() == http::Method::GET && slug.is_some();
     if let Some(session) = request.extensions().get::<Session>().cloned() {
         match resolve(&state, &session, slug.as_deref()).await {
-            Ok(Some((user, member))) => {
+            Ok(Some((user, member, conn))) => {
                 if let (Some(slug), Some(member)) = (&slug, member) {
                     members.put(slug, &user, &member);
+                    if let Some(kept) = conn
+                        .filter(|_| page)
+                        .and_then(|conn| KeptConnection::keep(state.keep_limit(), conn))
+                    {
+                        request.extensions_mut().insert(kept);
+                    }
                 }
                 request.extensions_mut().insert(user);
             }
@@ -272,15 +284,19 @@ struct SessionRow {
     member: MemberRow,
 }
 
+/// Who is signed in with `session`, their membership of `slug`'s organization, and the
+/// connection that was read on when nothing else was done with it (the caller may keep
+/// it for the request's tenant transaction, see [`KeptConnection`]).
 async fn resolve(
     state: &AppState,
     session: &Session,
     slug: Option<&str>,
-) -> Result<Option<(CurrentUser, Option<super::guard::Member>)>, String> {
+) -> Result<Option<Resolved>, String> {
     // No cookie (or one that is not a session id): anonymous, nothing to read.
     let Some(id) = session.id() else {
         return Ok(None);
     };
+    let mut conn = state.pool.acquire().await.map_err(|e| e.to_string())?;
     let row: Option<SessionRow> = sqlx::query_as(
         r#"select s.data -> 'auth' as auth, u.id as user_id, u.email::text as user_email,
                   u.name as user_name, u.is_platform_admin, m.*
@@ -295,10 +311,14 @@ async fn resolve(
     )
     .bind(id.to_string())
     .bind(slug)
-    .fetch_optional(&state.pool)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(|e| e.to_string())?;
+    // Everything below but the common case reads or writes the session store, which takes
+    // a connection of its own: give this one back first.
+    let mut conn = Some(conn);
     let Some(row) = row else {
+        drop(conn);
         // The cookie names no live session: loading it lets the session layer see that
         // and remove the cookie.
         session
@@ -317,6 +337,7 @@ async fn resolve(
         row.is_platform_admin,
     ) else {
         // Revoked, timed out or the user was disabled: the session is over.
+        drop(conn);
         sqlx::query!(
             "delete from user_sessions where session_id = $1",
             data.handle
@@ -329,6 +350,7 @@ async fn resolve(
     };
     let now = now_secs();
     if Duration::from_secs(now.saturating_sub(data.touched_at)) >= state.security.touch_interval {
+        drop(conn.take());
         sqlx::query!(
             "update user_sessions set last_seen_at = now(), expires_at = least(now() + make_interval(secs => $2), absolute_expires_at)
              where session_id = $1",
@@ -362,8 +384,16 @@ async fn resolve(
             handle: data.handle,
         },
         member,
+        conn,
     )))
 }
+
+/// What [`resolve`] finds: the user, their membership, the connection read on.
+type Resolved = (
+    CurrentUser,
+    Option<super::guard::Member>,
+    Option<PoolConnection<Postgres>>,
+);
 
 /// Reads the request being served (its parts, which leptos_axum puts in context) without
 /// copying it: `use_context` would clone the whole request head, headers and every

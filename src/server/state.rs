@@ -11,7 +11,13 @@ use std::sync::Arc;
 /// cloning the fields one by one (the Leptos options alone hold a dozen shared strings)
 /// was a few per cent of the server's CPU on small pages.
 #[derive(Clone, Debug)]
-pub struct AppState(Arc<Shared>);
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    shared: Shared,
+    keep_limit: super::db::KeepLimit,
+}
 
 /// The fields of [`AppState`].
 #[derive(Debug)]
@@ -33,7 +39,14 @@ pub struct Shared {
 impl AppState {
     /// The state of one application.
     pub fn new(shared: Shared) -> Self {
-        AppState(Arc::new(shared))
+        let keep_limit = super::db::KeepLimit::for_pool(&shared.pool);
+        AppState(Arc::new(Inner { shared, keep_limit }))
+    }
+
+    /// How many connections page requests may keep from their session read for their
+    /// tenant transaction (see [`super::db::KeptConnection`]).
+    pub fn keep_limit(&self) -> &super::db::KeepLimit {
+        &self.0.keep_limit
     }
 }
 
@@ -41,7 +54,7 @@ impl std::ops::Deref for AppState {
     type Target = Shared;
 
     fn deref(&self) -> &Shared {
-        &self.0
+        &self.0.shared
     }
 }
 
