@@ -102,8 +102,8 @@ async fn begin_on(
     let pool = pool.clone();
     tokio::spawn(async move {
         match kept {
-            // What `Pool::begin_with` does after its checkout (sqlx 0.8 keeps this
-            // constructor public but undocumented; 0.9 renames it).
+            // What `Pool::begin_with` does after its checkout. sqlx 0.8 keeps this
+            // constructor public but hidden from its documentation: check it on upgrades.
             Some(conn) => sqlx::Transaction::begin(conn, Some(statement)).await,
             None => pool.begin_with(statement).await,
         }
@@ -124,7 +124,7 @@ async fn begin_on(
 /// by requests doing the same: a deadlock until the acquire timeout. So at most
 /// [`KeepLimit`] connections are kept at once, half the pool; the other half is only ever
 /// held by work that finishes.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KeptConnection(Arc<Mutex<Option<Kept>>>);
 
 struct Kept {
