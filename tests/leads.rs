@@ -1353,9 +1353,9 @@ async fn tenant_pages_load_their_data_once_and_abandon_no_transaction(
     );
 }
 
-/// Connections given back to `pool` so far, by `returns` (counted in its
-/// `after_release`), once none is out: each return is counted before the connection is
-/// idle again.
+/// How many connections `pool` has taken back so far, as its `after_release` counted
+/// them in `returns`, read once none is out (each return is counted before its
+/// connection is idle again).
 async fn returns_settled(pool: &PgPool, returns: &std::sync::atomic::AtomicUsize) -> usize {
     for _ in 0..250 {
         if pool.num_idle() == pool.size() as usize {
