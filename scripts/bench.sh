@@ -2,12 +2,16 @@
 # `make bench`: loads the leads pages of the largest benchmark tenant with oha, against
 # the release server and against the ceiling (`revdesk bench-ceiling`: bare axum
 # handlers running the same queries and writing the same rows), and prints per page:
-# req/s, p50/p99 latency at a fixed rate and at full speed, server memory, HTML bytes, the
-# ratio to the ceiling and each server's CPU per request at full speed (user + system time
-# from /proc, steadier than req/s when the machine's speed drifts between runs) and
-# PostgreSQL's CPU per request over the same runs (all its processes: on 2 cores the
-# database's share of each request is part of what the throughput ratio compares); then
-# the release wasm size, raw and brotli-compressed.
+# - p50/p99 latency at a fixed rate: the app's, then the ceiling's at the same rate, and
+#   the time the hypervisor stole from this machine's CPUs during the app's run (a p99
+#   both servers share, or one beside a large steal, is the machine's, not the page's);
+# - req/s and p50/p99 at full speed, and the ratio to the ceiling;
+# - server memory and HTML bytes;
+# - each server's CPU per request at full speed (user + system time from /proc, steadier
+#   than req/s when the machine's speed drifts between runs) and PostgreSQL's CPU per
+#   request over the same runs (all its processes: on 2 cores the database's share of
+#   each request is part of what the throughput ratio compares);
+# then the release wasm size, raw and brotli-compressed.
 #
 # Expects DATABASE_URL to name the benchmark database (`make seed-scale` fills it) and
 # the release build in target/ (both done by `make bench`).
@@ -106,10 +110,10 @@ source scripts/cpu.sh
 
 printf '\nmake bench: tenant %s (%s of %s leads in the database), %s s per run, fixed rate %s/s, full speed %s connections, medians of %s rounds\n\n' \
   "$slug" "$largest" "$total" "$seconds" "$rate" "$connections" "$rounds"
-printf '%-24s | %-28s | %-28s | %-22s | %8s | %9s | %-16s | %-19s | %-19s\n' "page" "app @${rate}/s p50 / p99 ms" \
-  "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio (rounds)" "CPU µs/req app ceil" \
+printf '%-24s | %-28s | %-26s | %8s | %-28s | %-22s | %8s | %9s | %-16s | %-19s | %-19s\n' "page" "app @${rate}/s p50 / p99 ms" \
+  "ceiling @${rate}/s p50 / p99" "steal ms" "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio (rounds)" "CPU µs/req app ceil" \
   "DB CPU µs/req app ceil"
-printf '%s\n' "$(printf -- '-%.0s' $(seq 1 195))"
+printf '%s\n' "$(printf -- '-%.0s' $(seq 1 234))"
 failed=0
 for entry in "${pages[@]}"; do
   name="${entry%%|*}"
@@ -118,7 +122,12 @@ for entry in "${pages[@]}"; do
   bytes=$(curl -fsS -H "Cookie: $cookie" "$app$path" | wc -c)
   curl -fsS -o /dev/null "$ceiling$path" || { echo "bench: the ceiling failed on $path" >&2; failed=1; }
   measure "$app$path" 2s -c 4 >/dev/null # warm-up
+  steal_before=$(steal_ticks)
   read -r _ fixed50 fixed99 fixed_ok _ < <(measure "$app$path" "${seconds}s" -q "$rate" -c "$connections")
+  steal=$(ticks_ms "$steal_before" "$(steal_ticks)")
+  # The ceiling at the same rate: what the machine's own stalls do to a p99 in this run.
+  measure "$ceiling$path" 2s -c 4 >/dev/null
+  read -r _ cfixed50 cfixed99 _ _ < <(measure "$ceiling$path" "${seconds}s" -q "$rate" -c "$connections")
   # Rounds of app then ceiling at full speed: "req/s p50 p99 cpu" per line.
   app_runs=(); ceiling_runs=(); full_ok=1.000; c_ok=1.000
   for _ in $(seq 1 "$rounds"); do
@@ -145,8 +154,8 @@ print(*(f"{med(app, i):.0f}" if i in (0, 3, 4) else f"{med(app, i):.1f}" for i i
     [ "$share" = "1.000" ] || { echo "bench: $name answered non-200 (share of 200s: $share)" >&2; failed=1; }
   done
   ratio=$(python3 -c "print(f'{$rps / max(1, $crps):.2f} ({$low}-{$high})')")
-  printf '%-24s | %12s / %-13s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %-16s | %8s %8s | %8s %8s\n' \
-    "$name" "$fixed50" "$fixed99" "$rps" "$full50" "$full99" "$crps" "$c50" "$c99" \
+  printf '%-24s | %12s / %-13s | %11s / %-12s | %8s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %-16s | %8s %8s | %8s %8s\n' \
+    "$name" "$fixed50" "$fixed99" "$cfixed50" "$cfixed99" "$steal" "$rps" "$full50" "$full99" "$crps" "$c50" "$c99" \
     "$(python3 -c "print($bytes / 1024)")" "$(rss_mib "$app_pid")" "$ratio" "$app_cpu" "$ceiling_cpu" \
     "$app_db" "$ceiling_db"
 done

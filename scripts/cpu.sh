@@ -22,5 +22,13 @@ db_ticks() {
   echo "$total"
 }
 
+# Time the hypervisor ran something else while this machine's CPUs wanted to run
+# ("steal", summed over every CPU), in clock ticks. A stall of the whole machine shows
+# here, and in the fixed-rate p99 of every server alike.
+steal_ticks() { awk '/^cpu / { print $9 }' /proc/stat; }
+
+# Milliseconds of the ticks between $1 and $2.
+ticks_ms() { python3 -c "print(f'{($2 - $1) / $(getconf CLK_TCK) * 1e3:.0f}')"; }
+
 # Microseconds per request of the ticks between $1 and $2 over $3 requests.
 per_request() { python3 -c "print(f'{($2 - $1) / $(getconf CLK_TCK) * 1e6 / max(1, $3):.0f}')"; }
