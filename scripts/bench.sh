@@ -127,7 +127,7 @@ for entry in "${pages[@]}"; do
   steal=$(ticks_ms "$steal_before" "$(steal_ticks)")
   # The ceiling at the same rate: what the machine's own stalls do to a p99 in this run.
   measure "$ceiling$path" 2s -c 4 >/dev/null
-  read -r _ cfixed50 cfixed99 _ _ < <(measure "$ceiling$path" "${seconds}s" -q "$rate" -c "$connections")
+  read -r _ cfixed50 cfixed99 cfixed_ok _ < <(measure "$ceiling$path" "${seconds}s" -q "$rate" -c "$connections")
   # Rounds of app then ceiling at full speed: "req/s p50 p99 cpu" per line.
   app_runs=(); ceiling_runs=(); full_ok=1.000; c_ok=1.000
   for _ in $(seq 1 "$rounds"); do
@@ -150,7 +150,7 @@ ratios = [a[0] / max(1, c[0]) for a, c in zip(app, ceil)]
 print(*(f"{med(app, i):.0f}" if i in (0, 3, 4) else f"{med(app, i):.1f}" for i in range(5)),
       *(f"{med(ceil, i):.0f}" if i in (0, 3, 4) else f"{med(ceil, i):.1f}" for i in range(5)),
       f"{min(ratios):.2f}", f"{max(ratios):.2f}")' "$(IFS='|'; echo "${app_runs[*]}")" "$(IFS='|'; echo "${ceiling_runs[*]}")")
-  for share in "$fixed_ok" "$full_ok" "$c_ok"; do
+  for share in "$fixed_ok" "$cfixed_ok" "$full_ok" "$c_ok"; do
     [ "$share" = "1.000" ] || { echo "bench: $name answered non-200 (share of 200s: $share)" >&2; failed=1; }
   done
   ratio=$(python3 -c "print(f'{$rps / max(1, $crps):.2f} ({$low}-{$high})')")
