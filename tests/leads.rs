@@ -238,6 +238,163 @@ async fn filters_search_and_sort_find_the_right_leads(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn team_partner_and_campaign_filters_offer_and_find_this_tenants_own(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let ids = add_leads(
+        &pool,
+        &world,
+        &[
+            ("Tess", "Team", "tess@t.example", "T", "new", None, &[]),
+            ("Pat", "Partner", "pat@p.example", "P", "new", None, &[]),
+            ("Cam", "Campaign", "cam@c.example", "C", "new", None, &[]),
+            ("Arch", "Ived", "arch@a.example", "A", "new", None, &[]),
+        ],
+    )
+    .await;
+    // A's choices (an active and an archived partner, a campaign), B's look-alikes, and
+    // one lead of A each team, partner and campaign points at.
+    let (partner, archived, campaign) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let (team_b, partner_b, campaign_b) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let mut tx = common::platform_tx(&pool).await;
+    for (org, id, name, status) in [
+        (world.org_a, partner, "Acme Referrals", "active"),
+        (world.org_a, archived, "Old Friends", "archived"),
+        (world.org_b, partner_b, "B Referrals", "active"),
+    ] {
+        sqlx::query(
+            "insert into partners (organization_id, id, name, email, referral_code, status)
+             values ($1, $2, $3, $4, $5, $6::partner_status)",
+        )
+        .bind(org)
+        .bind(id)
+        .bind(name)
+        .bind(format!("{id}@partners.example"))
+        .bind(id.to_string())
+        .bind(status)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    for (org, id, name) in [
+        (world.org_a, campaign, "Spring webinar"),
+        (world.org_b, campaign_b, "B campaign"),
+    ] {
+        sqlx::query("insert into campaigns (organization_id, id, name) values ($1, $2, $3)")
+            .bind(org)
+            .bind(id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    sqlx::query("insert into teams (organization_id, id, name) values ($1, $2, 'B team')")
+        .bind(world.org_b)
+        .bind(team_b)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    for (column, lead, value) in [
+        ("team_id", ids[0], world.team),
+        ("partner_id", ids[1], partner),
+        ("campaign_id", ids[2], campaign),
+        ("partner_id", ids[3], archived),
+    ] {
+        sqlx::query(&format!("update leads set {column} = $2 where id = $1"))
+            .bind(lead)
+            .bind(value)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut owner = Client::new(&app);
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+    let all = page(&mut owner, &world, "").await;
+    let listed = |kind: &str, page: &Value| -> Vec<(String, String)> {
+        serde_json::from_value(page["choices"][kind].clone()).unwrap()
+    };
+    assert_eq!(
+        listed("teams", &all),
+        [(world.team.to_string(), "Field sales".to_owned())],
+        "A's team only"
+    );
+    assert_eq!(
+        listed("partners", &all)
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect::<Vec<_>>(),
+        ["Acme Referrals", "Partner Co"],
+        "A's partners that are not archived, by name"
+    );
+    assert_eq!(
+        listed("campaigns", &all),
+        [(campaign.to_string(), "Spring webinar".to_owned())]
+    );
+
+    let by = |key: &str, id: Uuid| format!("&query[{key}]={id}");
+    assert_eq!(
+        names(&page(&mut owner, &world, &by("team", world.team)).await),
+        ["Tess Team"]
+    );
+    assert_eq!(
+        names(&page(&mut owner, &world, &by("partner", partner)).await),
+        ["Pat Partner"]
+    );
+    assert_eq!(
+        names(&page(&mut owner, &world, &by("campaign", campaign)).await),
+        ["Cam Campaign"]
+    );
+    let old = page(&mut owner, &world, &by("partner", archived)).await;
+    assert_eq!(names(&old), ["Arch Ived"]);
+    assert!(
+        listed("partners", &old)
+            .iter()
+            .any(|(id, _)| *id == archived.to_string()),
+        "the archived partner filtered by is offered, so the form shows it"
+    );
+    // Another tenant's ids find nothing, and say nothing about that tenant.
+    for (key, id) in [
+        ("team", team_b),
+        ("partner", partner_b),
+        ("campaign", campaign_b),
+    ] {
+        let other = page(&mut owner, &world, &by(key, id)).await;
+        assert_eq!(names(&other), Vec::<String>::new(), "{key} of B");
+        assert_eq!(exact(&other), 0, "{key} of B");
+    }
+    let bad = owner
+        .call(
+            "load_leads",
+            &world.fill("org={org}&query[partner]=not-an-id"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("partner"), "{}", bad.body);
+
+    // The form offers them, each with the current one selected.
+    let html = owner
+        .get(&world.fill(&format!("/o/{{org}}/leads?partner={partner}")))
+        .await;
+    assert_eq!(html.status, StatusCode::OK);
+    for name in ["team", "partner", "campaign"] {
+        assert!(
+            html.body
+                .contains(&format!(r#"<select id="field-{name}" name="{name}""#)),
+            "{name} filter missing"
+        );
+    }
+    assert!(
+        html.body.contains(&format!(
+            r#"<option value="{partner}" selected>Acme Referrals"#
+        )),
+        "the partner filtered by is selected"
+    );
+    assert!(!html.body.contains("B Referrals"));
+}
+
+#[sqlx::test]
 async fn keyset_pages_walk_forward_and_back_without_gaps_and_counts_stop_at_the_cap(pool: PgPool) {
     let app = app(pool.clone());
     let world = World::create(&pool).await;

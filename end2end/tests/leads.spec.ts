@@ -35,6 +35,32 @@ test("filter, search and page through the leads", async ({ page }) => {
   await expect(page.locator("tbody tr td a").first()).toHaveText(firstName!);
 });
 
+test("from a lead to its partner's leads, then filter by campaign", async ({ page }) => {
+  await signIn(page, "manager@northwind.example");
+  await open(page, "/o/northwind/leads?source=referral");
+  await page.locator("tbody tr td a").first().click();
+  // The lead's partner links to the list of that partner's leads.
+  const partnerLink = page.locator("dt:text-is('Partner') + dd a");
+  const partner = (await partnerLink.textContent())!.trim();
+  expect(partner.length).toBeGreaterThan(0);
+  await partnerLink.click();
+  await expect(page).toHaveURL(/\/leads\?partner=[0-9a-f-]{36}$/);
+  const select = page.getByLabel("Partner", { exact: true });
+  await expect(select.locator("option:checked")).toHaveText(partner);
+  await expect(page.locator("tbody tr").first()).toBeVisible();
+  await expectAccessible(page);
+
+  // The form changes the filter like any other: no partner, the first campaign.
+  await select.selectOption("");
+  const campaign = page.getByLabel("Campaign", { exact: true });
+  const first = (await campaign.locator("option").nth(1).textContent())!.trim();
+  await campaign.selectOption({ label: first });
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/campaign=[0-9a-f-]{36}/);
+  await expect(page).not.toHaveURL(/partner=[0-9a-f]/);
+  await expect(page.getByLabel("Campaign", { exact: true }).locator("option:checked")).toHaveText(first);
+});
+
 test("sort the list and save the view", async ({ page }) => {
   await signIn(page, "manager@northwind.example");
   await open(page, "/o/northwind/leads");

@@ -5,9 +5,10 @@
 
 use super::counts::CountCache;
 use super::model::{
-    ActivityKind, BOARD_CARDS, BOARD_STATUSES, BoardCard, BoardColumn, COUNT_CAP, LeadAbilities,
-    LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource, LeadStatus,
-    MatchCount, PAGE_SIZE, ScoreExplanation, SortKey, TimelineItem, parse_amount, parse_tags,
+    ActivityKind, BOARD_CARDS, BOARD_STATUSES, BoardCard, BoardColumn, COUNT_CAP, FilterChoices,
+    LeadAbilities, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource,
+    LeadStatus, MatchCount, PAGE_SIZE, ScoreExplanation, SortKey, TimelineItem, parse_amount,
+    parse_tags,
 };
 use super::score::Factor;
 use crate::access::model::{LeadScope, Permission};
@@ -314,6 +315,46 @@ async fn assignees(tenant: &mut Tenant) -> Result<Vec<(Uuid, String)>, AppError>
     Ok(rows.into_iter().map(|r| (r.user_id, r.name)).collect())
 }
 
+/// The list's assignees (as [`assignees`]) and the choices of its team, partner and
+/// campaign filters, in one statement: `(kind, id, name)` rows, each kind by name.
+/// Archived partners are left out but for `partner`, the one being filtered by, so the
+/// filter still shows what it holds.
+async fn list_choices(
+    tenant: &mut Tenant,
+    partner: Option<Uuid>,
+) -> Result<(Vec<(Uuid, String)>, FilterChoices), AppError> {
+    let rows = sqlx::query!(
+        r#"select kind as "kind!", id as "id!", name as "name!" from (
+               select 'assignee' as kind, m.user_id as id, u.name, 0 as n
+               from organization_members m join users u on u.id = m.user_id
+               where m.status = 'active' and m.role not in ('partner', 'api_user')
+               union all
+               select 'team', t.id, t.name, 1 from teams t
+               union all
+               select 'partner', p.id, p.name, 2 from partners p
+               where p.status <> 'archived' or p.id = $1
+               union all
+               select 'campaign', c.id, c.name, 3 from campaigns c
+           ) choices
+           order by n, name, id"#,
+        partner,
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?;
+    let mut assignees = Vec::new();
+    let mut choices = FilterChoices::default();
+    for row in rows {
+        let list = match row.kind.as_str() {
+            "assignee" => &mut assignees,
+            "team" => &mut choices.teams,
+            "partner" => &mut choices.partners,
+            _ => &mut choices.campaigns,
+        };
+        list.push((row.id, row.name));
+    }
+    Ok((assignees, choices))
+}
+
 /// One page of the list for `query`, within the caller's scope.
 ///
 /// The match count comes from `counts` when it holds one for this tenant, scope and
@@ -377,7 +418,7 @@ pub async fn list(
     };
 
     let n = match_count(&mut tenant, &filter, counts).await?;
-    let assignees = assignees(&mut tenant).await?;
+    let (assignees, choices) = list_choices(&mut tenant, filter.partner).await?;
     let views = sqlx::query!(
         "select id, name, query from saved_views where user_id = $1 order by lower(name)",
         tenant.actor.user_id
@@ -424,6 +465,7 @@ pub async fn list(
         next,
         prev,
         assignees,
+        choices,
     })
 }
 
@@ -448,7 +490,9 @@ struct DetailRow {
     score_confidence: i16,
     assignee_id: Option<Uuid>,
     assignee: Option<String>,
+    partner_id: Option<Uuid>,
     partner: Option<String>,
+    campaign_id: Option<Uuid>,
     campaign: Option<String>,
     created_at: OffsetDateTime,
 }
@@ -614,8 +658,8 @@ async fn scoped_lead(tenant: &mut Tenant, id: Uuid) -> Result<DetailRow, AppErro
     let mut qb = QueryBuilder::<Postgres>::new(
         "select l.id, l.version, l.first_name, l.last_name, l.email::text as email, l.phone, l.company, l.job_title,
                 l.priority, l.status, l.source, l.lost_reason, l.estimated_value_minor, l.tags, l.next_follow_up_at,
-                l.score, l.score_confidence, l.assignee_id, u.name as assignee, p.name as partner, c.name as campaign,
-                l.created_at
+                l.score, l.score_confidence, l.assignee_id, u.name as assignee, p.id as partner_id, p.name as partner,
+                c.id as campaign_id, c.name as campaign, l.created_at
          from leads l
              left join users u on u.id = l.assignee_id
              left join partners p on p.organization_id = l.organization_id and p.id = l.partner_id
@@ -762,8 +806,8 @@ pub async fn detail(mut tenant: Tenant, id: Uuid) -> Result<LeadDetail, AppError
         score: lead.score,
         score_confidence: lead.score_confidence,
         assignee: lead.assignee_id.zip(lead.assignee),
-        partner: lead.partner,
-        campaign: lead.campaign,
+        partner: lead.partner_id.zip(lead.partner),
+        campaign: lead.campaign_id.zip(lead.campaign),
         created_at: lead.created_at.format(&Rfc3339).unwrap_or_default(),
         timeline,
         explanation,

@@ -341,12 +341,25 @@ pub struct LeadPage {
     pub next: Option<String>,
     /// Cursor of the previous page.
     pub prev: Option<String>,
-    /// Members leads can be assigned to, for the filter.
+    /// Members leads can be assigned to, for the filter and the bulk bar.
     pub assignees: Vec<(Uuid, String)>,
+    /// The organization's teams, partners and campaigns, for the filter.
+    pub choices: FilterChoices,
     /// The viewer's saved views: (id, name, query string).
     pub views: Vec<(Uuid, String, String)>,
     /// What the viewer may do from the list.
     pub can: LeadAbilities,
+}
+
+/// What the list's team, partner and campaign filters offer: (id, name), by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterChoices {
+    /// Every team.
+    pub teams: Vec<(Uuid, String)>,
+    /// Every partner not archived, and the one filtered by even if it is.
+    pub partners: Vec<(Uuid, String)>,
+    /// Every campaign.
+    pub campaigns: Vec<(Uuid, String)>,
 }
 
 /// What the viewer may do from the leads list, so it offers only those actions.
@@ -398,10 +411,10 @@ pub struct LeadDetail {
     pub score_confidence: i16,
     /// Assignee id and name.
     pub assignee: Option<(Uuid, String)>,
-    /// The referring partner's name.
-    pub partner: Option<String>,
-    /// The campaign's name.
-    pub campaign: Option<String>,
+    /// The referring partner: id and name.
+    pub partner: Option<(Uuid, String)>,
+    /// The campaign: id and name.
+    pub campaign: Option<(Uuid, String)>,
     /// Created (RFC 3339).
     pub created_at: String,
     /// Merged timeline, newest first.

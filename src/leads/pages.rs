@@ -49,6 +49,17 @@ fn options<T: Copy>(
         .collect()
 }
 
+/// A filter's options from `(id, name)` pairs, after an "any" entry; `None` when there
+/// is nothing to choose from (the organization has no teams, say), so the field is left
+/// out.
+fn id_options(all: &[(Uuid, String)], any: &str) -> Option<Vec<(String, String)>> {
+    (!all.is_empty()).then(|| {
+        std::iter::once((String::new(), any.to_owned()))
+            .chain(all.iter().map(|(id, name)| (id.to_string(), name.clone())))
+            .collect()
+    })
+}
+
 fn current_query() -> LeadQuery {
     let q = use_query_map().get_untracked();
     LeadQuery::from_pairs(|k| q.get(k))
@@ -189,6 +200,15 @@ fn LeadsView(page: Arc<LeadPage>, query: LeadQuery) -> impl IntoView {
             <Select name="priority" label="Priority" options=options(LeadPriority::ALL, LeadPriority::key, LeadPriority::label, "Any priority") selected=query.priority.clone().unwrap_or_default() />
             <Select name="source" label="Source" options=options(LeadSource::ALL, LeadSource::key, LeadSource::label, "Any source") selected=query.source.clone().unwrap_or_default() />
             <Select name="assignee" label="Assigned to" options=assignee_options selected=query.assignee.clone().unwrap_or_default() />
+            {id_options(&page.choices.teams, "Any team").map(|options| view! {
+                <Select name="team" label="Team" options selected=query.team.clone().unwrap_or_default() />
+            })}
+            {id_options(&page.choices.partners, "Any partner").map(|options| view! {
+                <Select name="partner" label="Partner" options selected=query.partner.clone().unwrap_or_default() />
+            })}
+            {id_options(&page.choices.campaigns, "Any campaign").map(|options| view! {
+                <Select name="campaign" label="Campaign" options selected=query.campaign.clone().unwrap_or_default() />
+            })}
             <Field name="tag" label="Tag" value=query.tag.clone().unwrap_or_default() />
             <Field name="created_from" label="Created from" kind="date" value=query.created_from.clone().unwrap_or_default() />
             <Field name="created_to" label="Created to" kind="date" value=query.created_to.clone().unwrap_or_default() />
@@ -430,8 +450,18 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
         (lead.status, lead.can_write, lead.can_assign, lead.source);
     let timeline = lead.timeline.clone();
     let lost_reason = lead.lost_reason.clone();
-    let partner = lead.partner.clone().unwrap_or_else(|| "—".into());
-    let campaign = lead.campaign.clone().unwrap_or_else(|| "—".into());
+    // The partner and the campaign link to the list of their leads.
+    let filtered_by = |key: &str, named: &Option<(Uuid, String)>| {
+        match named {
+        Some((id, name)) => view! {
+            <a class="link" href=format!("{back}?{key}={id}") title=format!("All leads of {name}")>{name.clone()}</a>
+        }
+        .into_any(),
+        None => "—".into_any(),
+    }
+    };
+    let partner = filtered_by("partner", &lead.partner);
+    let campaign = filtered_by("campaign", &lead.campaign);
     let created = lead.created_at.get(..10).unwrap_or_default().to_owned();
     view! {
         <Title text=name.clone() />
