@@ -647,6 +647,144 @@ async fn status_changes_assignments_and_activities_are_recorded(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn the_detail_shows_the_deal_to_partner_readers_and_the_funnel_progress(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let (partner, deal) = (Uuid::now_v7(), Uuid::now_v7());
+    let (own, other, unrelated) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let steps: Vec<Uuid> = (0..6).map(|_| Uuid::now_v7()).collect();
+    let mut tx = common::platform_tx(&pool).await;
+    let run = |sql: &'static str| sqlx::query(sql);
+    run(
+        "insert into partners (organization_id, id, name, email, referral_code)
+         values ($1, $2, 'Acme Referrals', 'acme@partners.example', 'ACME')",
+    )
+    .bind(world.org_a)
+    .bind(partner)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    run("insert into deals (organization_id, id, partner_id, name, commission_type, commission_value, payout_trigger, holding_days)
+         values ($1, $2, $3, 'Standard', 'percentage', 1000, 'sale', 30)")
+    .bind(world.org_a)
+    .bind(deal)
+    .bind(partner)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    // The lead's own funnel sorts last by name and still comes first.
+    for (funnel, name) in [
+        (own, "Zeta audit"),
+        (other, "Alpha webinar"),
+        (unrelated, "Beta"),
+    ] {
+        run("insert into funnels (organization_id, id, name) values ($1, $2, $3)")
+            .bind(world.org_a)
+            .bind(funnel)
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    for (i, (funnel, position, name)) in [
+        (own, 1, "Landing"),
+        (own, 2, "Opt-in"),
+        (own, 3, "Call booked"),
+        (other, 1, "Register"),
+        (other, 2, "Attend"),
+        (unrelated, 1, "Visit"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        run(
+            "insert into funnel_steps (organization_id, id, funnel_id, position, kind, name)
+             values ($1, $2, $3, $4, 'landing', $5)",
+        )
+        .bind(world.org_a)
+        .bind(steps[i])
+        .bind(funnel)
+        .bind(position)
+        .bind(name)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    let other_lead = add_leads(
+        &pool,
+        &world,
+        &[("Olga", "Other", "olga@o.example", "O", "new", None, &[])],
+    )
+    .await[0];
+    // Opt-in reached twice (the first day counts); the call was booked by another lead.
+    for (funnel, step, lead, day) in [
+        (own, steps[0], world.lead, "2026-11-01"),
+        (own, steps[1], world.lead, "2026-11-03"),
+        (own, steps[1], world.lead, "2026-11-02"),
+        (own, steps[2], other_lead, "2026-11-04"),
+        (other, steps[3], world.lead, "2026-11-05"),
+        (unrelated, steps[5], other_lead, "2026-11-06"),
+    ] {
+        run("insert into funnel_events (organization_id, id, funnel_id, step_id, lead_id, visitor_id, occurred_at)
+             values ($1, $2, $3, $4, $5, 'v1', $6::date + time '12:00')")
+        .bind(world.org_a)
+        .bind(Uuid::now_v7())
+        .bind(funnel)
+        .bind(step)
+        .bind(lead)
+        .bind(day)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    run("update leads set partner_id = $2, deal_id = $3, funnel_id = $4 where id = $1")
+        .bind(world.lead)
+        .bind(partner)
+        .bind(deal)
+        .bind(own)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let body = world.fill(&format!("org={{org}}&id={}", world.lead));
+    let mut manager = Client::new(&app);
+    manager.sign_in(&world.email("manager"), PASSWORD).await;
+    let detail: Value = serde_json::from_str(&manager.call("load_lead", &body).await.body).unwrap();
+    assert_eq!(
+        detail["deal"],
+        serde_json::json!({ "name": "Standard", "terms": "10 % of each sale, after 30 days" })
+    );
+    assert_eq!(
+        detail["funnels"],
+        serde_json::json!([
+            { "name": "Zeta audit", "steps": [
+                ["Landing", "2026-11-01"], ["Opt-in", "2026-11-02"], ["Call booked", null]
+            ] },
+            { "name": "Alpha webinar", "steps": [["Register", "2026-11-05"], ["Attend", null]] },
+        ]),
+        "its own funnel first, then the others it entered; another lead's steps do not count"
+    );
+    let page = manager
+        .get(&world.fill(&format!("/o/{{org}}/leads/{}", world.lead)))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(r#"aria-label="Zeta audit: 2 of 3 steps""#),
+        "the bar says how far"
+    );
+
+    // A sales rep sees partner names, not commission terms.
+    let mut rep = Client::new(&app);
+    rep.sign_in(&world.email("sales_rep"), PASSWORD).await;
+    let detail: Value = serde_json::from_str(&rep.call("load_lead", &body).await.body).unwrap();
+    assert_eq!(detail["partner"][1], "Acme Referrals");
+    assert_eq!(detail["deal"], Value::Null);
+    assert_eq!(detail["funnels"].as_array().map(Vec::len), Some(2));
+}
+
+#[sqlx::test]
 async fn the_export_streams_the_filter_as_safe_csv_and_is_audited(pool: PgPool) {
     let app = app(pool.clone());
     let world = World::create(&pool).await;

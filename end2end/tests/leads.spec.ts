@@ -39,6 +39,10 @@ test("from a lead to its partner's leads, then filter by campaign", async ({ pag
   await signIn(page, "manager@northwind.example");
   await open(page, "/o/northwind/leads?source=referral");
   await page.locator("tbody tr td a").first().click();
+  // Its deal and funnel progress are on its page.
+  await expect(page.locator("dt:text-is('Deal') + dd")).toContainText(/ % of each | per /);
+  await expect(page.getByRole("heading", { name: "Funnel progress" })).toBeVisible();
+  await expectAccessible(page);
   // The lead's partner links to the list of that partner's leads.
   const partnerLink = page.locator("dt:text-is('Partner') + dd a");
   const partner = (await partnerLink.textContent())!.trim();

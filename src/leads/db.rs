@@ -5,10 +5,10 @@
 
 use super::counts::CountCache;
 use super::model::{
-    ActivityKind, BOARD_CARDS, BOARD_STATUSES, BoardCard, BoardColumn, COUNT_CAP, FilterChoices,
-    LeadAbilities, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadRow, LeadSource,
-    LeadStatus, MatchCount, PAGE_SIZE, ScoreExplanation, SortKey, TimelineItem, parse_amount,
-    parse_tags,
+    ActivityKind, BOARD_CARDS, BOARD_STATUSES, BoardCard, BoardColumn, COUNT_CAP, DealSummary,
+    FilterChoices, FunnelProgress, LeadAbilities, LeadDetail, LeadForm, LeadPage, LeadPriority,
+    LeadQuery, LeadRow, LeadSource, LeadStatus, MatchCount, PAGE_SIZE, ScoreExplanation, SortKey,
+    TimelineItem, deal_terms, parse_amount, parse_tags,
 };
 use super::score::Factor;
 use crate::access::model::{LeadScope, Permission};
@@ -494,6 +494,13 @@ struct DetailRow {
     partner: Option<String>,
     campaign_id: Option<Uuid>,
     campaign: Option<String>,
+    funnel_id: Option<Uuid>,
+    deal: Option<String>,
+    deal_kind: Option<String>,
+    deal_rate: Option<i64>,
+    deal_currency: Option<String>,
+    deal_trigger: Option<String>,
+    deal_holding_days: Option<i32>,
     created_at: OffsetDateTime,
 }
 
@@ -659,11 +666,15 @@ async fn scoped_lead(tenant: &mut Tenant, id: Uuid) -> Result<DetailRow, AppErro
         "select l.id, l.version, l.first_name, l.last_name, l.email::text as email, l.phone, l.company, l.job_title,
                 l.priority, l.status, l.source, l.lost_reason, l.estimated_value_minor, l.tags, l.next_follow_up_at,
                 l.score, l.score_confidence, l.assignee_id, u.name as assignee, p.id as partner_id, p.name as partner,
-                c.id as campaign_id, c.name as campaign, l.created_at
+                c.id as campaign_id, c.name as campaign, l.funnel_id, d.name as deal,
+                d.commission_type::text as deal_kind, d.commission_value as deal_rate,
+                d.currency::text as deal_currency, d.payout_trigger::text as deal_trigger,
+                d.holding_days as deal_holding_days, l.created_at
          from leads l
              left join users u on u.id = l.assignee_id
              left join partners p on p.organization_id = l.organization_id and p.id = l.partner_id
              left join campaigns c on c.organization_id = l.organization_id and c.id = l.campaign_id
+             left join deals d on d.organization_id = l.organization_id and d.id = l.deal_id
          where l.deleted_at is null and l.id = ",
     );
     qb.push_bind(id);
@@ -792,6 +803,24 @@ pub async fn detail(mut tenant: Tenant, id: Uuid) -> Result<LeadDetail, AppError
     .into_iter()
     .map(|i| (i.title, i.detail))
     .collect();
+    let funnels = funnel_progress(&mut tenant, id, lead.funnel_id).await?;
+    // Commission terms are the partner programme's business: sales reps see partner
+    // names only.
+    let deal = match (&lead.deal, &lead.deal_kind) {
+        (Some(name), Some(kind)) if tenant.actor.can(Permission::PartnersRead) => {
+            Some(DealSummary {
+                name: name.clone(),
+                terms: deal_terms(
+                    kind,
+                    lead.deal_rate.unwrap_or_default(),
+                    lead.deal_currency.as_deref().unwrap_or_default(),
+                    lead.deal_trigger.as_deref().unwrap_or_default(),
+                    lead.deal_holding_days.unwrap_or_default(),
+                ),
+            })
+        }
+        _ => None,
+    };
     let assignees = assignees(&mut tenant).await?;
     let can_write = tenant.actor.can(Permission::LeadsWrite);
     let can_assign = tenant.actor.can(Permission::LeadsAssign);
@@ -808,6 +837,8 @@ pub async fn detail(mut tenant: Tenant, id: Uuid) -> Result<LeadDetail, AppError
         assignee: lead.assignee_id.zip(lead.assignee),
         partner: lead.partner_id.zip(lead.partner),
         campaign: lead.campaign_id.zip(lead.campaign),
+        deal,
+        funnels,
         created_at: lead.created_at.format(&Rfc3339).unwrap_or_default(),
         timeline,
         explanation,
@@ -817,6 +848,46 @@ pub async fn detail(mut tenant: Tenant, id: Uuid) -> Result<LeadDetail, AppError
         can_write,
         can_assign,
     })
+}
+
+/// How far lead `id` got in its own funnel (`funnel`) and in every other funnel it has
+/// events in: each funnel's steps in order, with the day the lead first reached each.
+async fn funnel_progress(
+    tenant: &mut Tenant,
+    id: Uuid,
+    funnel: Option<Uuid>,
+) -> Result<Vec<FunnelProgress>, AppError> {
+    let rows = sqlx::query!(
+        r#"select f.id as "funnel_id!", f.name as "funnel!", s.name as "step!",
+                  (select min(e.occurred_at) from funnel_events e
+                   where e.organization_id = s.organization_id and e.lead_id = $2 and e.step_id = s.id) as reached_at
+           from funnels f
+               join funnel_steps s on s.organization_id = f.organization_id and s.funnel_id = f.id
+           where f.organization_id = $1
+             and (f.id = $3 or f.id in (select e.funnel_id from funnel_events e
+                                        where e.organization_id = $1 and e.lead_id = $2))
+           order by f.id = $3 desc nulls last, f.name, f.id, s.position"#,
+        tenant.org.id,
+        id,
+        funnel,
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?;
+    let mut funnels: Vec<(Uuid, FunnelProgress)> = Vec::new();
+    for row in rows {
+        let step = (row.step, row.reached_at.map(|at| at.date().to_string()));
+        match funnels.last_mut() {
+            Some((id, progress)) if *id == row.funnel_id => progress.steps.push(step),
+            _ => funnels.push((
+                row.funnel_id,
+                FunnelProgress {
+                    name: row.funnel,
+                    steps: vec![step],
+                },
+            )),
+        }
+    }
+    Ok(funnels.into_iter().map(|(_, progress)| progress).collect())
 }
 
 /// A [`LeadForm`] checked and converted; every problem is reported at its field.

@@ -390,6 +390,66 @@ pub struct TimelineItem {
     pub actor: Option<String>,
 }
 
+/// The partner deal a lead came in under, as the detail page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealSummary {
+    /// The deal's name.
+    pub name: String,
+    /// What it pays, in words (`10 % of each sale, after 30 days`).
+    pub terms: String,
+}
+
+/// How far a lead got in one funnel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunnelProgress {
+    /// The funnel's name.
+    pub name: String,
+    /// Its steps in order, each with the day the lead first reached it (`YYYY-MM-DD`).
+    pub steps: Vec<(String, Option<String>)>,
+}
+
+impl FunnelProgress {
+    /// How many of its steps the lead reached.
+    pub fn reached(&self) -> usize {
+        self.steps.iter().filter(|(_, at)| at.is_some()).count()
+    }
+}
+
+/// A deal's commission in words: `rate` is basis points for `percentage` and minor
+/// units of `currency` for `fixed`; `trigger` is `lead`, `sale` or `subscription`.
+pub fn deal_terms(
+    kind: &str,
+    rate: i64,
+    currency: &str,
+    trigger: &str,
+    holding_days: i32,
+) -> String {
+    let amount = if kind == "percentage" {
+        let percent = format!("{}.{:02}", rate / 100, rate % 100);
+        let percent = percent.trim_end_matches('0').trim_end_matches('.');
+        format!("{percent} %")
+    } else {
+        crate::org::model::Money {
+            minor: rate,
+            currency: currency.to_owned(),
+        }
+        .display()
+    };
+    let of = match (kind, trigger) {
+        ("percentage", "lead") => "of each lead's value",
+        ("percentage", "subscription") => "of each subscription payment",
+        ("percentage", _) => "of each sale",
+        (_, "lead") => "per lead",
+        (_, "subscription") => "per subscription",
+        _ => "per sale",
+    };
+    match holding_days {
+        0 => format!("{amount} {of}"),
+        1 => format!("{amount} {of}, after 1 day"),
+        n => format!("{amount} {of}, after {n} days"),
+    }
+}
+
 /// Everything the detail page shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadDetail {
@@ -415,6 +475,10 @@ pub struct LeadDetail {
     pub partner: Option<(Uuid, String)>,
     /// The campaign: id and name.
     pub campaign: Option<(Uuid, String)>,
+    /// The partner deal it came in under (for viewers who may read partners).
+    pub deal: Option<DealSummary>,
+    /// Its progress through each funnel it entered (its own funnel first).
+    pub funnels: Vec<FunnelProgress>,
     /// Created (RFC 3339).
     pub created_at: String,
     /// Merged timeline, newest first.
@@ -518,6 +582,39 @@ pub fn parse_tags(text: &str) -> Result<Vec<String>, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deal_terms_say_the_rate_the_trigger_and_the_wait() {
+        assert_eq!(
+            deal_terms("percentage", 1000, "USD", "sale", 30),
+            "10 % of each sale, after 30 days"
+        );
+        assert_eq!(
+            deal_terms("percentage", 1250, "USD", "subscription", 1),
+            "12.5 % of each subscription payment, after 1 day"
+        );
+        assert_eq!(
+            deal_terms("percentage", 5, "USD", "sale", 0),
+            "0.05 % of each sale"
+        );
+        assert_eq!(
+            deal_terms("fixed", 25_000, "EUR", "lead", 0),
+            "EUR 250.00 per lead"
+        );
+    }
+
+    #[test]
+    fn funnel_progress_counts_the_steps_reached() {
+        let progress = FunnelProgress {
+            name: "Audit".into(),
+            steps: vec![
+                ("Landing".into(), Some("2026-11-01".into())),
+                ("Opt-in".into(), Some("2026-11-02".into())),
+                ("Call".into(), None),
+            ],
+        };
+        assert_eq!(progress.reached(), 2);
+    }
 
     #[test]
     fn amounts_parse_to_minor_units() {

@@ -6,8 +6,8 @@ use super::api::{
 };
 use super::components::{BulkBar, BulkNotice, query_inputs};
 use super::model::{
-    ActivityKind, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery, LeadSource, LeadStatus,
-    SortKey, TimelineItem,
+    ActivityKind, FunnelProgress, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery,
+    LeadSource, LeadStatus, SortKey, TimelineItem,
 };
 use super::rows::rows_html;
 use crate::access::model::org_href;
@@ -451,17 +451,18 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
     let timeline = lead.timeline.clone();
     let lost_reason = lead.lost_reason.clone();
     // The partner and the campaign link to the list of their leads.
-    let filtered_by = |key: &str, named: &Option<(Uuid, String)>| {
-        match named {
-        Some((id, name)) => view! {
-            <a class="link" href=format!("{back}?{key}={id}") title=format!("All leads of {name}")>{name.clone()}</a>
+    let filtered_by = |key: &str, named: &Option<(Uuid, String)>| match named {
+        Some((id, name)) => {
+            let href = format!("{back}?{key}={id}");
+            let title = format!("All leads of {name}");
+            view! { <a class="link" href=href title=title>{name.clone()}</a> }.into_any()
         }
-        .into_any(),
         None => "—".into_any(),
-    }
     };
     let partner = filtered_by("partner", &lead.partner);
     let campaign = filtered_by("campaign", &lead.campaign);
+    let deal = lead.deal.clone();
+    let funnels = lead.funnels.clone();
     let created = lead.created_at.get(..10).unwrap_or_default().to_owned();
     view! {
         <Title text=name.clone() />
@@ -530,11 +531,53 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
                         <dt>"Source"</dt><dd>{source.label()}</dd>
                         <dt>"Partner"</dt><dd>{partner}</dd>
                         <dt>"Campaign"</dt><dd>{campaign}</dd>
+                        {deal.map(|d| view! {
+                            <dt>"Deal"</dt>
+                            <dd>{d.name}<span class="block text-xs text-muted">{d.terms}</span></dd>
+                        })}
                         <dt>"Created"</dt><dd>{created}</dd>
                     </dl>
                 </Card>
+                <FunnelCard funnels />
             </div>
         </div>
+    }
+}
+
+/// How far the lead got in each funnel it entered: a bar and the steps in order, each
+/// marked reached (with the day) or not.
+#[component]
+fn FunnelCard(funnels: Vec<FunnelProgress>) -> impl IntoView {
+    view! {
+        <Card title="Funnel progress">
+            {if funnels.is_empty() {
+                view! { <p class="text-sm text-muted">"Not in any funnel yet."</p> }.into_any()
+            } else {
+                funnels.into_iter().map(|funnel| {
+                    let (reached, total) = (funnel.reached(), funnel.steps.len());
+                    let summary = format!("{reached} of {total} steps");
+                    let label = format!("{}: {summary}", funnel.name);
+                    view! {
+                        <section class="funnel">
+                            <h3 class="text-sm font-medium">{funnel.name}</h3>
+                            <progress class="funnel-bar" max=total value=reached aria-label=label>{summary}</progress>
+                            <ol class="funnel-steps">
+                                {funnel.steps.into_iter().map(|(step, at)| {
+                                    let done = at.is_some();
+                                    view! {
+                                        <li class:funnel-reached=done>
+                                            <span aria-hidden="true">{if done { "✓" } else { "○" }}</span>
+                                            " " {step} " "
+                                            <span class="text-xs text-muted">{at.unwrap_or_else(|| "not reached".into())}</span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        </section>
+                    }
+                }).collect_view().into_any()
+            }}
+        </Card>
     }
 }
 
