@@ -774,6 +774,28 @@ async fn the_detail_shows_the_deal_to_partner_readers_and_the_funnel_progress(po
             .contains(r#"aria-label="Zeta audit: 2 of 3 steps""#),
         "the bar says how far"
     );
+    // The timeline is written as text: markup in an entry stays text.
+    let logged = manager
+        .call(
+            "add_lead_activity",
+            &format!("{body}&kind=note&subject=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E&body=a+%26+b"),
+        )
+        .await;
+    assert!(logged.status.is_success(), "{}", logged.body);
+    let page = manager
+        .get(&world.fill(&format!("/o/{{org}}/leads/{}", world.lead)))
+        .await;
+    assert!(
+        page.body.contains(
+            r#"<p class="text-sm font-medium">Note: &lt;img src=x onerror=alert(1)&gt;</p>"#
+        ),
+        "the entry is on the page, escaped"
+    );
+    assert!(
+        page.body
+            .contains(r#"<p class="mt-1 whitespace-pre-wrap text-sm">a &amp; b</p>"#)
+    );
+    assert!(!page.body.contains("<img src=x"));
 
     // A sales rep sees partner names, not commission terms.
     let mut rep = Client::new(&app);

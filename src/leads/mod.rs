@@ -23,3 +23,4 @@ pub mod rows;
 pub mod score;
 #[cfg(feature = "ssr")]
 mod scoring;
+pub mod timeline;

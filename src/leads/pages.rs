@@ -7,9 +7,10 @@ use super::api::{
 use super::components::{BulkBar, BulkNotice, query_inputs};
 use super::model::{
     ActivityKind, FunnelProgress, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery,
-    LeadSource, LeadStatus, SortKey, TimelineItem,
+    LeadSource, LeadStatus, SortKey,
 };
 use super::rows::rows_html;
+use super::timeline::timeline_html;
 use crate::access::model::org_href;
 use crate::error::AppError;
 use crate::org::pages::org_slug;
@@ -448,7 +449,7 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
     // shared lead.
     let (status_now, can_write, can_assign, source) =
         (lead.status, lead.can_write, lead.can_assign, lead.source);
-    let timeline = lead.timeline.clone();
+    let timeline = (!lead.timeline.is_empty()).then(|| timeline_html(&lead.timeline));
     let lost_reason = lead.lost_reason.clone();
     // The partner and the campaign link to the list of their leads.
     let filtered_by = |key: &str, named: &Option<(Uuid, String)>| match named {
@@ -485,7 +486,7 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
                 </Card>
                 <ScoreCard lead />
                 <Card title="Timeline">
-                    <Timeline items=timeline />
+                    <Timeline entries=timeline />
                 </Card>
             </div>
             <div class="grid content-start gap-6">
@@ -676,27 +677,11 @@ fn ScoreChart(history: Vec<(String, i16)>) -> impl IntoView {
     .into_any()
 }
 
+/// The timeline's entries, written by [`timeline_html`] (`None`: nothing happened yet).
 #[component]
-fn Timeline(items: Vec<TimelineItem>) -> impl IntoView {
-    if items.is_empty() {
-        return view! { <p class="text-sm text-muted">"Nothing has happened yet."</p> }.into_any();
+fn Timeline(entries: Option<String>) -> impl IntoView {
+    match entries {
+        Some(html) => view! { <ol class="grid gap-3" inner_html=html></ol> }.into_any(),
+        None => view! { <p class="text-sm text-muted">"Nothing has happened yet."</p> }.into_any(),
     }
-    view! {
-        <ol class="grid gap-3">
-            {items.into_iter().map(|i| {
-                let when = i.at.get(..16).unwrap_or_default().replace('T', " ");
-                view! {
-                    <li class="border-l-2 border-line pl-3">
-                        <p class="text-sm font-medium">{i.title}</p>
-                        <p class="text-xs text-muted">
-                            <time datetime=i.at.clone()>{when}</time>
-                            {i.actor.map(|a| format!(" · {a}"))}
-                        </p>
-                        {i.body.map(|b| view! { <p class="mt-1 whitespace-pre-wrap text-sm">{b}</p> })}
-                    </li>
-                }
-            }).collect_view()}
-        </ol>
-    }
-    .into_any()
 }
