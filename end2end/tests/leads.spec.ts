@@ -37,7 +37,14 @@ test("filter, search and page through the leads", async ({ page }) => {
 
 test("from a lead to its partner's leads, then filter by campaign", async ({ page }) => {
   await signIn(page, "manager@northwind.example");
+  // The less used filters fold away until opened, and stay open while one is set.
+  await open(page, "/o/northwind/leads");
+  await expect(page.getByLabel("Partner", { exact: true })).toBeHidden();
+  await page.getByText("More filters", { exact: true }).click();
+  await expect(page.getByLabel("Partner", { exact: true })).toBeVisible();
   await open(page, "/o/northwind/leads?source=referral");
+  await expect(page.getByText("More filters (1 set)")).toBeVisible();
+  await expect(page.getByLabel("Source", { exact: true })).toHaveValue("referral");
   await page.locator("tbody tr td a").first().click();
   // Its deal and funnel progress are on its page.
   await expect(page.locator("dt:text-is('Deal') + dd")).toContainText(/ % of each | per /);

@@ -255,6 +255,19 @@ impl LeadQuery {
         (key, dir)
     }
 
+    /// How many filters past the first row of the list's form (search, substring,
+    /// status, assignee) are set: the form folds those away while none is.
+    pub fn folded_filters_set(&self) -> usize {
+        self.pairs()
+            .iter()
+            .take(14)
+            .filter(|(k, v)| {
+                !matches!(*k, "q" | "contains" | "status" | "assignee")
+                    && v.is_some_and(|v| !v.trim().is_empty())
+            })
+            .count()
+    }
+
     /// Whether any filter or search is set.
     pub fn is_filtered(&self) -> bool {
         self.pairs()
@@ -582,6 +595,18 @@ pub fn parse_tags(text: &str) -> Result<Vec<String>, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_folded_filters_count_as_folded() {
+        let query = LeadQuery::from_pairs(|k| match k {
+            "q" | "status" | "sort" => Some("x".into()),
+            "partner" | "created_to" => Some("y".into()),
+            "tag" => Some("  ".into()),
+            _ => None,
+        });
+        assert_eq!(query.folded_filters_set(), 2);
+        assert_eq!(LeadQuery::default().folded_filters_set(), 0);
+    }
 
     #[test]
     fn deal_terms_say_the_rate_the_trigger_and_the_wait() {

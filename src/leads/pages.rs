@@ -189,6 +189,11 @@ fn LeadsView(page: Arc<LeadPage>, query: LeadQuery) -> impl IntoView {
     let first = (query.after.is_some() || query.before.is_some()).then(|| link(query.first_page()));
     let clear = base.clone();
     let filtered = query.is_filtered();
+    let more_set = Some(query.folded_filters_set()).filter(|n| *n > 0);
+    let more_label = match more_set {
+        Some(n) => format!("More filters ({n} set)"),
+        None => "More filters".to_owned(),
+    };
     let views = page.views.clone();
     let save_query = query.first_page();
     view! {
@@ -198,29 +203,36 @@ fn LeadsView(page: Arc<LeadPage>, query: LeadQuery) -> impl IntoView {
             <Field name="q" label="Search" kind="search" value=query.q.clone().unwrap_or_default() hint="Name, email, company, job title" />
             <Field name="contains" label="Email or company contains" value=query.contains.clone().unwrap_or_default() />
             <Select name="status" label="Status" options=options(LeadStatus::ALL, LeadStatus::key, LeadStatus::label, "Any status") selected=query.status.clone().unwrap_or_default() />
-            <Select name="priority" label="Priority" options=options(LeadPriority::ALL, LeadPriority::key, LeadPriority::label, "Any priority") selected=query.priority.clone().unwrap_or_default() />
-            <Select name="source" label="Source" options=options(LeadSource::ALL, LeadSource::key, LeadSource::label, "Any source") selected=query.source.clone().unwrap_or_default() />
             <Select name="assignee" label="Assigned to" options=assignee_options selected=query.assignee.clone().unwrap_or_default() />
-            {id_options(&page.choices.teams, "Any team").map(|options| view! {
-                <Select name="team" label="Team" options selected=query.team.clone().unwrap_or_default() />
-            })}
-            {id_options(&page.choices.partners, "Any partner").map(|options| view! {
-                <Select name="partner" label="Partner" options selected=query.partner.clone().unwrap_or_default() />
-            })}
-            {id_options(&page.choices.campaigns, "Any campaign").map(|options| view! {
-                <Select name="campaign" label="Campaign" options selected=query.campaign.clone().unwrap_or_default() />
-            })}
-            <Field name="tag" label="Tag" value=query.tag.clone().unwrap_or_default() />
-            <Field name="created_from" label="Created from" kind="date" value=query.created_from.clone().unwrap_or_default() />
-            <Field name="created_to" label="Created to" kind="date" value=query.created_to.clone().unwrap_or_default() />
-            <Field name="follow_up_from" label="Follow-up from" kind="date" value=query.follow_up_from.clone().unwrap_or_default() />
-            <Field name="follow_up_to" label="Follow-up to" kind="date" value=query.follow_up_to.clone().unwrap_or_default() />
-            <input type="hidden" name="sort" value=query.sort.clone().unwrap_or_default() />
-            <input type="hidden" name="dir" value=query.dir.clone().unwrap_or_default() />
             <div class="flex gap-2">
                 <button type="submit" class="btn btn-primary">"Apply"</button>
                 {filtered.then(|| view! { <a href=clear class="btn btn-ghost">"Clear"</a> })}
             </div>
+            // The rest of the filters fold away, open whenever one of them is set, so the
+            // list starts higher on the page (and on a phone, on the first screen).
+            <details class="more-filters md:col-span-3 lg:col-span-6" open=more_set.is_some()>
+                <summary class="link cursor-pointer text-sm">{more_label}</summary>
+                <div class="mt-4 grid gap-4 md:grid-cols-3 lg:grid-cols-6 lg:items-end">
+                    <Select name="priority" label="Priority" options=options(LeadPriority::ALL, LeadPriority::key, LeadPriority::label, "Any priority") selected=query.priority.clone().unwrap_or_default() />
+                    <Select name="source" label="Source" options=options(LeadSource::ALL, LeadSource::key, LeadSource::label, "Any source") selected=query.source.clone().unwrap_or_default() />
+                    {id_options(&page.choices.teams, "Any team").map(|options| view! {
+                        <Select name="team" label="Team" options selected=query.team.clone().unwrap_or_default() />
+                    })}
+                    {id_options(&page.choices.partners, "Any partner").map(|options| view! {
+                        <Select name="partner" label="Partner" options selected=query.partner.clone().unwrap_or_default() />
+                    })}
+                    {id_options(&page.choices.campaigns, "Any campaign").map(|options| view! {
+                        <Select name="campaign" label="Campaign" options selected=query.campaign.clone().unwrap_or_default() />
+                    })}
+                    <Field name="tag" label="Tag" value=query.tag.clone().unwrap_or_default() />
+                    <Field name="created_from" label="Created from" kind="date" value=query.created_from.clone().unwrap_or_default() />
+                    <Field name="created_to" label="Created to" kind="date" value=query.created_to.clone().unwrap_or_default() />
+                    <Field name="follow_up_from" label="Follow-up from" kind="date" value=query.follow_up_from.clone().unwrap_or_default() />
+                    <Field name="follow_up_to" label="Follow-up to" kind="date" value=query.follow_up_to.clone().unwrap_or_default() />
+                </div>
+            </details>
+            <input type="hidden" name="sort" value=query.sort.clone().unwrap_or_default() />
+            <input type="hidden" name="dir" value=query.dir.clone().unwrap_or_default() />
         </form>
         <p class="mb-2 text-sm text-muted" role="status">{page.count.label()}</p>
         {if page.rows.is_empty() {
