@@ -5,7 +5,9 @@
 # - p50/p99 latency at a fixed rate: the app's, then the ceiling's at the same rate, and
 #   the time the hypervisor stole from this machine's CPUs during the app's run (a p99
 #   both servers share, or one beside a large steal, is the machine's, not the page's);
-# - req/s and p50/p99 at full speed, and the ratio to the ceiling;
+# - req/s and p50/p99 at full speed, and the ratio to the ceiling; beside it the ratio of
+#   one more app run per round that asks for no compression (oha --disable-compression),
+#   the same wire format as the ceiling's, which leaves out what gzip costs the app;
 # - server memory and HTML bytes;
 # - each server's CPU per request at full speed (user + system time from /proc, steadier
 #   than req/s when the machine's speed drifts between runs) and PostgreSQL's CPU per
@@ -110,10 +112,10 @@ source scripts/cpu.sh
 
 printf '\nmake bench: tenant %s (%s of %s leads in the database), %s s per run, fixed rate %s/s, full speed %s connections, medians of %s rounds\n\n' \
   "$slug" "$largest" "$total" "$seconds" "$rate" "$connections" "$rounds"
-printf '%-24s | %-28s | %-26s | %8s | %-28s | %-22s | %8s | %9s | %-16s | %-19s | %-19s\n' "page" "app @${rate}/s p50 / p99 ms" \
-  "ceiling @${rate}/s p50 / p99" "steal ms" "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio (rounds)" "CPU µs/req app ceil" \
+printf '%-24s | %-28s | %-26s | %8s | %-28s | %-22s | %8s | %9s | %-16s | %-13s | %-19s | %-19s\n' "page" "app @${rate}/s p50 / p99 ms" \
+  "ceiling @${rate}/s p50 / p99" "steal ms" "app full speed req/s p50 p99" "ceiling req/s p50 p99" "HTML KiB" "app RSS" "ratio (rounds)" "ratio no gzip" "CPU µs/req app ceil" \
   "DB CPU µs/req app ceil"
-printf '%s\n' "$(printf -- '-%.0s' $(seq 1 234))"
+printf '%s\n' "$(printf -- '-%.0s' $(seq 1 250))"
 failed=0
 for entry in "${pages[@]}"; do
   name="${entry%%|*}"
@@ -129,7 +131,7 @@ for entry in "${pages[@]}"; do
   measure "$ceiling$path" 2s -c 4 >/dev/null
   read -r _ cfixed50 cfixed99 cfixed_ok _ < <(measure "$ceiling$path" "${seconds}s" -q "$rate" -c "$connections")
   # Rounds of app then ceiling at full speed: "req/s p50 p99 cpu" per line.
-  app_runs=(); ceiling_runs=(); full_ok=1.000; c_ok=1.000
+  app_runs=(); ceiling_runs=(); plain_runs=(); full_ok=1.000; c_ok=1.000
   for _ in $(seq 1 "$rounds"); do
     before=$(cpu_ticks "$app_pid") db_before=$(db_ticks)
     read -r rps full50 full99 ok n < <(measure "$app$path" "${seconds}s" -c "$connections")
@@ -140,6 +142,11 @@ for entry in "${pages[@]}"; do
     read -r crps c50 c99 ok n < <(measure "$ceiling$path" "${seconds}s" -c "$connections")
     ceiling_runs+=("$crps $c50 $c99 $(per_request "$before" "$(cpu_ticks "$ceiling_pid")" "$n") $(per_request "$db_before" "$(db_ticks)" "$n")")
     [ "$ok" = "1.000" ] || c_ok=$ok
+    # The app once more, asked for no compression: the same wire format as the ceiling's,
+    # so the ratio of this run leaves out what gzip costs the app.
+    read -r prps _ _ ok _ < <(measure "$app$path" "${seconds}s" -c "$connections" --disable-compression)
+    plain_runs+=("$prps")
+    [ "$ok" = "1.000" ] || full_ok=$ok
   done
   read -r rps full50 full99 app_cpu app_db crps c50 c99 ceiling_cpu ceiling_db low high < <(python3 -c '
 import statistics, sys
@@ -154,9 +161,10 @@ print(*(f"{med(app, i):.0f}" if i in (0, 3, 4) else f"{med(app, i):.1f}" for i i
     [ "$share" = "1.000" ] || { echo "bench: $name answered non-200 (share of 200s: $share)" >&2; failed=1; }
   done
   ratio=$(python3 -c "print(f'{$rps / max(1, $crps):.2f} ({$low}-{$high})')")
-  printf '%-24s | %12s / %-13s | %11s / %-12s | %8s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %-16s | %8s %8s | %8s %8s\n' \
+  plain=$(python3 -c "import statistics; print(f'{statistics.median([$(IFS=,; echo "${plain_runs[*]}")]) / max(1, $crps):.2f}')")
+  printf '%-24s | %12s / %-13s | %11s / %-12s | %8s | %8s %8s %9s | %7s %6s %7s | %8.1f | %5s MiB | %-16s | %-13s | %8s %8s | %8s %8s\n' \
     "$name" "$fixed50" "$fixed99" "$cfixed50" "$cfixed99" "$steal" "$rps" "$full50" "$full99" "$crps" "$c50" "$c99" \
-    "$(python3 -c "print($bytes / 1024)")" "$(rss_mib "$app_pid")" "$ratio" "$app_cpu" "$ceiling_cpu" \
+    "$(python3 -c "print($bytes / 1024)")" "$(rss_mib "$app_pid")" "$ratio" "$plain" "$app_cpu" "$ceiling_cpu" \
     "$app_db" "$ceiling_db"
 done
 printf '\nceiling RSS after the runs: %s MiB\n' "$(rss_mib "$ceiling_pid")"
