@@ -1811,6 +1811,33 @@ async fn the_list_page_writes_each_row_escaped_with_its_link_and_checkbox(pool: 
     let rows = body.matches("name=\"bulk[ids][").count();
     assert!(rows >= 2, "a checkbox per row, {rows} found");
 
+    // The sidebar, drawn twice (the phone's menu and the wide screen's), marks this page
+    // and no other.
+    let current = format!("<a href=\"{path}\" class=\"nav-link\" aria-current=\"page\">Leads</a>");
+    assert_eq!(
+        body.matches(&current).count(),
+        2,
+        "the Leads link is current"
+    );
+    assert_eq!(body.matches("aria-current=\"page\"").count(), 2);
+
+    // What the address carries comes back in the form escaped, never as markup.
+    let body = admin
+        .get(&format!("{path}?q=%22%3E%3Cscript%3Ex&tag=a%26b"))
+        .await
+        .body;
+    assert!(!body.contains("<script>x"));
+    assert!(body.contains(
+        "<input id=\"field-q\" name=\"q\" type=\"search\" value=\"&quot;&gt;&lt;script&gt;x\" aria-describedby=\"field-q-hint\" class=\"input\">"
+    ));
+    assert!(body.contains("name=\"tag\" type=\"text\" value=\"a&amp;b\""));
+    assert!(
+        body.contains(
+            "<input type=\"hidden\" name=\"query[q]\" value=\"&quot;&gt;&lt;script&gt;x\">"
+        ),
+        "the form saving the view carries the filter, escaped"
+    );
+
     // A sales rep sees only their own leads, the same way the list's data is scoped.
     let mut rep = Client::new(&app);
     rep.sign_in(&world.email("sales_rep"), PASSWORD).await;

@@ -43,7 +43,7 @@ pub fn router(pool: PgPool, user: Uuid) -> Router {
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    super::rows::push_escaped(&mut out, text);
+    crate::ui::html::push_escaped(&mut out, text);
     out
 }
 

@@ -2,6 +2,7 @@
 
 use super::model::{LeadAbilities, LeadQuery, LeadStatus, MatchCount};
 use crate::error::AppError;
+use crate::ui::html::Markup;
 use crate::ui::{Button, Field, Flash, FlashKind, FormAlert, Select, Variant, field_error};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -9,16 +10,20 @@ use leptos_router::hooks::use_query_map;
 /// The hidden inputs that carry the list's filter into a form post
 /// (`{prefix}[key]=value`).
 pub fn query_inputs(prefix: &str, query: &LeadQuery) -> impl IntoView + use<> {
-    query
-        .first_page()
-        .pairs()
-        .iter()
-        .filter_map(|(k, v)| {
-            v.filter(|v| !v.is_empty())
-                .map(|v| (format!("{prefix}[{k}]"), v.to_owned()))
-        })
-        .map(|(k, v)| view! { <input type="hidden" name=k value=v /> })
-        .collect_view()
+    let mut m = Markup::with_capacity(256);
+    for (key, value) in query.first_page().pairs() {
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        m.raw(r#"<input type="hidden" name=""#)
+            .text(prefix)
+            .raw("[")
+            .text(key)
+            .raw(r#"]" value=""#)
+            .text(value)
+            .raw(r#"">"#);
+    }
+    m.into_view()
 }
 
 /// "Changed 12 leads." after a bulk action (from the address it redirected to).

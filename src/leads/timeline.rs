@@ -8,7 +8,7 @@
 //! only, so nothing hydrates there. The markup is what the view wrote.
 
 use super::model::TimelineItem;
-use super::rows::push_escaped;
+use crate::ui::html::push_escaped;
 
 /// The `<li>`s of a timeline, newest first as given: the headline, the time (minutes,
 /// with the full timestamp in `datetime`) and who did it, and the text if there is one.

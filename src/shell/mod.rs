@@ -7,8 +7,10 @@ pub use theme::{SetTheme, THEME_COOKIE, Theme, ThemeSwitcher, set_theme};
 use crate::access::model::{Membership, OrgSummary, org_href};
 use crate::auth::model::Viewer;
 use crate::error::AppError;
+use crate::ui::html::Markup;
 use crate::ui::{ButtonLink, PageHeader};
 use leptos::prelude::*;
+use leptos::tachys::html::InertElement;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
@@ -57,6 +59,7 @@ pub fn AppLayout(
     children: Children,
 ) -> impl IntoView {
     let viewer = use_context::<Viewer>();
+    let links = nav_links(&nav);
     view! {
         <a href="#main" class="skip-link">"Skip to content"</a>
         <div class="min-h-screen md:grid md:grid-cols-[15rem_1fr]">
@@ -67,10 +70,10 @@ pub fn AppLayout(
                 </div>
                 <details class="md:hidden px-4 pb-3 group">
                     <summary class="btn btn-secondary w-full cursor-pointer list-none">"Menu"</summary>
-                    <NavLinks nav=nav.clone() />
+                    {InertElement::new(links.clone())}
                 </details>
                 <div class="hidden md:block">
-                    <NavLinks nav />
+                    {InertElement::new(links)}
                 </div>
             </aside>
             <div class="flex min-w-0 flex-col">
@@ -228,36 +231,28 @@ fn initials(name: &str) -> String {
         .collect()
 }
 
-#[component]
-fn NavLinks(nav: Vec<NavItem>) -> impl IntoView {
-    // Plain links (the router still handles them when the page is hydrated) with the
-    // current page marked: cheaper to render than the router's `<A>`, which builds
-    // memos per link, and the frame draws this list twice (the mobile menu and the
-    // sidebar).
-    let path = use_location().pathname;
-    view! {
-        <nav aria-label="Main">
-            <ul class="nav-list">
-                {nav
-                    .into_iter()
-                    .map(|item| {
-                        let here = item.href.clone();
-                        let current = move || {
-                            (path.get().trim_end_matches('/') == here.trim_end_matches('/'))
-                                .then_some("page")
-                        };
-                        view! {
-                            <li>
-                                <a href=item.href class="nav-link" aria-current=current>
-                                    {item.label}
-                                </a>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </nav>
+/// The sidebar's links, the current page marked, written once as one string: the
+/// frame shows them twice (the mobile menu and the sidebar), on every page.
+fn nav_links(nav: &[NavItem]) -> String {
+    // Plain links, not the router's `<A>` (which builds memos per link).
+    let path = use_location().pathname.get_untracked();
+    let path = path.trim_end_matches('/');
+    let mut m = Markup::with_capacity(64 + nav.len() * 80);
+    m.raw(r#"<nav aria-label="Main"><ul class="nav-list">"#);
+    for item in nav {
+        m.raw("<li><a")
+            .attr("href", &item.href)
+            .raw(r#" class="nav-link""#)
+            .attr_some(
+                "aria-current",
+                (item.href.trim_end_matches('/') == path).then_some("page"),
+            )
+            .raw(">")
+            .text(item.label)
+            .raw("</a></li>");
     }
+    m.raw("</ul></nav>");
+    m.into_string()
 }
 
 #[component]

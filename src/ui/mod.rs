@@ -4,9 +4,11 @@
 //! The visual rules live in `style/tailwind.css` as component classes (`btn`, `badge`, …);
 //! these components pick the right class and the right accessibility attributes.
 
+use html::Markup;
 use leptos::prelude::*;
 
 mod form;
+pub mod html;
 pub use form::{FormAlert, Notice, field_error, last_error};
 
 /// How prominent a button is.
@@ -173,36 +175,68 @@ pub fn Field(
     #[prop(optional)] required: bool,
     #[prop(optional, into)] autocomplete: Option<String>,
 ) -> impl IntoView {
-    let id = format!("field-{}", name.replace(['[', ']'], "-"));
+    // Written as one string (see `html`): forms are most of the elements of the pages
+    // people open all day, and nothing in a field is reactive.
+    let id = field_id(&name, None);
     let hint_id = hint.as_ref().map(|_| format!("{id}-hint"));
     let error_id = error.as_ref().map(|_| format!("{id}-error"));
-    let described_by = [hint_id.clone(), error_id.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let described_by = (!described_by.is_empty()).then_some(described_by);
-    let invalid = error.as_ref().map(|_| "true");
-    view! {
-        <div class="field">
-            <label for=id.clone() class="field-label">
-                {label}
-                {required.then(|| view! { <span class="text-danger" aria-hidden="true">" *"</span> })}
-            </label>
-            <input
-                id=id
-                name=name
-                type=kind
-                value=value
-                required=required
-                autocomplete=autocomplete
-                aria-invalid=invalid
-                aria-describedby=described_by
-                class="input"
-            />
-            {hint.map(|h| view! { <p id=hint_id class="field-hint">{h}</p> })}
-            {error.map(|e| view! { <p id=error_id class="field-error">{e}</p> })}
-        </div>
+    let described_by = match (&hint_id, &error_id) {
+        (Some(h), Some(e)) => Some(format!("{h} {e}")),
+        (h, e) => h.clone().or_else(|| e.clone()),
+    };
+    let mut m = Markup::with_capacity(256);
+    m.raw(r#"<div class="field"><label"#)
+        .attr("for", &id)
+        .raw(r#" class="field-label">"#)
+        .text(&label);
+    if required {
+        m.raw(r#"<span class="text-danger" aria-hidden="true"> *</span>"#);
+    }
+    m.raw("</label><input")
+        .attr("id", &id)
+        .attr("name", &name)
+        .attr("type", kind)
+        .attr_some("value", value.as_deref())
+        .flag("required", required)
+        .attr_some("autocomplete", autocomplete.as_deref())
+        .attr_some("aria-invalid", error.as_ref().map(|_| "true"))
+        .attr_some("aria-describedby", described_by.as_deref())
+        .raw(r#" class="input">"#);
+    if let (Some(hint), Some(hint_id)) = (&hint, &hint_id) {
+        m.raw("<p")
+            .attr("id", hint_id)
+            .raw(r#" class="field-hint">"#)
+            .text(hint)
+            .raw("</p>");
+    }
+    field_error_html(&mut m, error.as_deref(), error_id.as_deref());
+    m.raw("</div>");
+    m.into_view()
+}
+
+/// The id of a field's control: `field-` and its name with brackets turned into dashes,
+/// then `-{suffix}` when several controls share the name.
+fn field_id(name: &str, suffix: Option<&str>) -> String {
+    let mut id = String::with_capacity(name.len() + 16);
+    id.push_str("field-");
+    id.extend(
+        name.chars()
+            .map(|c| if c == '[' || c == ']' { '-' } else { c }),
+    );
+    if let Some(s) = suffix {
+        id.push('-');
+        id.push_str(s);
+    }
+    id
+}
+
+fn field_error_html(m: &mut Markup, error: Option<&str>, error_id: Option<&str>) {
+    if let (Some(error), Some(error_id)) = (error, error_id) {
+        m.raw("<p")
+            .attr("id", error_id)
+            .raw(r#" class="field-error">"#)
+            .text(error)
+            .raw("</p>");
     }
 }
 
@@ -219,25 +253,37 @@ pub fn Select(
     #[prop(optional, into)]
     suffix: Option<String>,
 ) -> impl IntoView {
-    let base = name.replace(['[', ']'], "-");
-    let id = match suffix {
-        Some(s) => format!("field-{base}-{s}"),
-        None => format!("field-{base}"),
-    };
-    let error_id = format!("{id}-error");
-    view! {
-        <div class="field">
-            <label for=id.clone() class=if hide_label { "sr-only" } else { "field-label" }>{label}</label>
-            <select id=id name=name class="input" aria-invalid=error.as_ref().map(|_| "true")
-                aria-describedby=error.as_ref().map(|_| error_id.clone())>
-                {options.into_iter().map(|(value, text)| {
-                    let is_selected = selected.as_deref() == Some(value.as_str());
-                    view! { <option value=value selected=is_selected>{text}</option> }
-                }).collect_view()}
-            </select>
-            {error.map(|e| view! { <p id=error_id class="field-error">{e}</p> })}
-        </div>
+    // One string, as `Field`: a list page's filters are a few hundred `<option>`s.
+    let id = field_id(&name, suffix.as_deref());
+    let error_id = error.as_ref().map(|_| format!("{id}-error"));
+    let mut m = Markup::with_capacity(160 + options.len() * 48);
+    m.raw(r#"<div class="field"><label"#)
+        .attr("for", &id)
+        .raw(if hide_label {
+            r#" class="sr-only">"#
+        } else {
+            r#" class="field-label">"#
+        })
+        .text(&label)
+        .raw("</label><select")
+        .attr("id", &id)
+        .attr("name", &name)
+        .raw(r#" class="input""#)
+        .attr_some("aria-invalid", error.as_ref().map(|_| "true"))
+        .attr_some("aria-describedby", error_id.as_deref())
+        .raw(">");
+    for (value, text) in &options {
+        m.raw("<option")
+            .attr("value", value)
+            .flag("selected", selected.as_deref() == Some(value.as_str()))
+            .raw(">")
+            .text(text)
+            .raw("</option>");
     }
+    m.raw("</select>");
+    field_error_html(&mut m, error.as_deref(), error_id.as_deref());
+    m.raw("</div>");
+    m.into_view()
 }
 
 /// A table with a caption (shown to screen readers, optionally visible) in a scroll box.
@@ -270,5 +316,76 @@ pub fn Card(#[prop(optional, into)] title: Option<String>, children: Children) -
             {title.map(|t| view! { <h2 class="card-title">{t}</h2> })}
             {children()}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_wires_its_label_hint_and_error_and_escapes_its_values() {
+        let html = view! {
+            <Field
+                name="lead[email]"
+                label="E-mail <work>"
+                kind="email"
+                value="\"><script>x</script>"
+                hint="We write to it"
+                error=Some("Enter an address like name@example.com".to_owned())
+                required=true
+                autocomplete="off"
+            />
+        }
+        .to_html();
+        assert_eq!(
+            html,
+            concat!(
+                r#"<div class="field"><label for="field-lead-email-" class="field-label">E-mail &lt;work&gt;"#,
+                r#"<span class="text-danger" aria-hidden="true"> *</span></label>"#,
+                r#"<input id="field-lead-email-" name="lead[email]" type="email" value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;""#,
+                r#" required autocomplete="off" aria-invalid="true""#,
+                r#" aria-describedby="field-lead-email--hint field-lead-email--error" class="input">"#,
+                r#"<p id="field-lead-email--hint" class="field-hint">We write to it</p>"#,
+                r#"<p id="field-lead-email--error" class="field-error">Enter an address like name@example.com</p></div>"#,
+            )
+        );
+        let plain = view! { <Field name="q" label="Search" /> }.to_html();
+        assert_eq!(
+            plain,
+            r#"<div class="field"><label for="field-q" class="field-label">Search</label><input id="field-q" name="q" type="text" class="input"></div>"#
+        );
+    }
+
+    #[test]
+    fn a_select_marks_the_chosen_option_and_escapes_every_label() {
+        let options = vec![
+            (String::new(), "Anyone".to_owned()),
+            ("me".to_owned(), "Me & <my team>".to_owned()),
+        ];
+        let html = view! {
+            <Select name="assignee" label="Assigned to" options selected="me" suffix="7" hide_label=true />
+        }
+        .to_html();
+        assert_eq!(
+            html,
+            concat!(
+                r#"<div class="field"><label for="field-assignee-7" class="sr-only">Assigned to</label>"#,
+                r#"<select id="field-assignee-7" name="assignee" class="input">"#,
+                r#"<option value="">Anyone</option><option value="me" selected>Me &amp; &lt;my team&gt;</option>"#,
+                r#"</select></div>"#,
+            )
+        );
+        let failed = view! {
+            <Select name="status" label="Status" options=vec![("new".to_owned(), "New".to_owned())] error=Some("Pick one".to_owned()) />
+        }
+        .to_html();
+        assert!(failed.contains(
+            r#"<select id="field-status" name="status" class="input" aria-invalid="true" aria-describedby="field-status-error">"#
+        ));
+        assert!(
+            failed
+                .ends_with(r#"<p id="field-status-error" class="field-error">Pick one</p></div>"#)
+        );
     }
 }
