@@ -66,9 +66,40 @@ fn current_query() -> LeadQuery {
     LeadQuery::from_pairs(|k| q.get(k))
 }
 
+/// The address to send the browser to when the current one carries empty fields, as a
+/// submitted filter form's does (`?q=&contains=&status=new&…`): the same address
+/// without them (`?status=new`), so what the address bar shows is short enough to read,
+/// bookmark and share. `None` when there is nothing to drop.
+#[cfg(feature = "ssr")]
+fn without_empty_fields(base: &str) -> Option<String> {
+    let params = use_query_map().get_untracked();
+    let pairs: Vec<(&str, Option<&str>)> = params
+        .latest_values()
+        .map(|(key, value)| (key.as_ref(), Some(value)))
+        .collect();
+    if !pairs
+        .iter()
+        .any(|(_, value)| value.is_some_and(str::is_empty))
+    {
+        return None;
+    }
+    let rest = crate::shell::query_string(&pairs);
+    Some(if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{rest}")
+    })
+}
+
 /// `/o/{org}/leads`: filters and search in a GET form, so every view has an address.
 #[component]
 pub fn LeadsPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(clean) = without_empty_fields(&org_href(&org_slug(), "leads")) {
+        // Nothing is loaded for an address that is only passed on.
+        leptos_axum::redirect(&clean);
+        return ().into_any();
+    }
     let query = current_query();
     let data = Resource::new(
         {
@@ -107,6 +138,7 @@ pub fn LeadsPage() -> impl IntoView {
             }
         })}
     }
+    .into_any()
 }
 
 #[component]

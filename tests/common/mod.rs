@@ -405,12 +405,32 @@ impl Client {
 
     /// Sends a request as this browser would: its cookie and same-origin fetch headers.
     pub async fn request(&mut self, method: &str, path: &str, body: Option<&str>) -> Reply {
+        self.send_accepting(method, path, body, None).await
+    }
+
+    /// `GET path` as a browser's navigation asks for it (accepting HTML): a page's
+    /// redirect is then a real `302`, not the hint the server-function client gets.
+    pub async fn navigate(&mut self, path: &str) -> Reply {
+        let accept = Some("text/html,application/xhtml+xml,*/*;q=0.8");
+        self.send_accepting("GET", path, None, accept).await
+    }
+
+    async fn send_accepting(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        accept: Option<&str>,
+    ) -> Reply {
         let mut builder = Request::builder()
             .method(method)
             .uri(path)
             .header("host", "localhost")
             .header("sec-fetch-site", "same-origin")
             .header("origin", "http://localhost");
+        if let Some(accept) = accept {
+            builder = builder.header("accept", accept);
+        }
         if let Some(cookie) = &self.cookie {
             builder = builder.header("cookie", cookie);
         }
