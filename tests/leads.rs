@@ -1854,6 +1854,17 @@ async fn the_list_page_writes_each_row_escaped_with_its_link_and_checkbox(pool: 
     let reply = admin.navigate(&format!("{path}?q=&status=")).await;
     assert_eq!(reply.status, StatusCode::FOUND);
     assert_eq!(reply.header("location"), path);
+    // Only the view's own fields are kept: a made-up one, or one with a line break in
+    // its name, is dropped rather than copied into the `Location`.
+    let reply = admin
+        .navigate(&format!("{path}?evil%0D%0ASet-Cookie%3Ax=1&q=&status=new"))
+        .await;
+    assert_eq!(reply.status, StatusCode::FOUND);
+    assert_eq!(reply.header("location"), format!("{path}?status=new"));
+    // An organization no one has, with a line break in its slug, is refused as any
+    // unknown organization is, not answered with an error.
+    let reply = admin.navigate("/o/nowhere%0D%0Ax/leads?q=").await;
+    assert!(reply.status.is_client_error(), "{}", reply.status);
     let reply = admin.navigate(&format!("{path}?status=qualified")).await;
     assert_eq!(reply.status, StatusCode::OK, "a clean address is the page");
     assert!(reply.body.contains("Qualified</span>"));

@@ -66,41 +66,39 @@ fn current_query() -> LeadQuery {
     LeadQuery::from_pairs(|k| q.get(k))
 }
 
-/// The address to send the browser to when the current one carries empty fields, as a
-/// submitted filter form's does (`?q=&contains=&status=new&…`): the same address
-/// without them (`?status=new`), so what the address bar shows is short enough to read,
-/// bookmark and share. `None` when there is nothing to drop.
+/// The address of `query`'s view when the current address carries empty fields, as a
+/// submitted filter form's does (`?q=&contains=&status=new&…`): the same view without
+/// them (`?status=new`), so what the address bar shows is short enough to read, bookmark
+/// and share. Only the view's own fields are kept, so nothing else the address carries
+/// is copied into the `Location`. `None` when there is nothing to drop, or when the
+/// address still could not be a header value (`redirect` would panic on it); the page is
+/// then drawn as it is asked for.
 #[cfg(feature = "ssr")]
-fn without_empty_fields(base: &str) -> Option<String> {
+fn without_empty_fields(query: &LeadQuery) -> Option<String> {
     let params = use_query_map().get_untracked();
-    let pairs: Vec<(&str, Option<&str>)> = params
-        .latest_values()
-        .map(|(key, value)| (key.as_ref(), Some(value)))
-        .collect();
-    if !pairs
-        .iter()
-        .any(|(_, value)| value.is_some_and(str::is_empty))
-    {
+    if !params.latest_values().any(|(_, value)| value.is_empty()) {
         return None;
     }
-    let rest = crate::shell::query_string(&pairs);
-    Some(if rest.is_empty() {
-        base.to_owned()
+    let base = org_href(&org_slug(), "leads");
+    let rest = query.to_query();
+    let href = if rest.is_empty() {
+        base
     } else {
         format!("{base}?{rest}")
-    })
+    };
+    http::HeaderValue::from_str(&href).is_ok().then_some(href)
 }
 
 /// `/o/{org}/leads`: filters and search in a GET form, so every view has an address.
 #[component]
 pub fn LeadsPage() -> impl IntoView {
+    let query = current_query();
     #[cfg(feature = "ssr")]
-    if let Some(clean) = without_empty_fields(&org_href(&org_slug(), "leads")) {
+    if let Some(clean) = without_empty_fields(&query) {
         // Nothing is loaded for an address that is only passed on.
         leptos_axum::redirect(&clean);
         return ().into_any();
     }
-    let query = current_query();
     let data = Resource::new(
         {
             let query = query.clone();
