@@ -690,6 +690,17 @@ async fn the_audit_log_filters_and_pages_by_keyset(pool: PgPool) {
         .call("load_audit", &world.fill("org={org}&query[from]=yesterday"))
         .await;
     assert_eq!(bad.status, http::StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The page's filter form sends its empty fields too; the address keeps the set ones.
+    let audit = world.fill("/o/{org}/audit");
+    let reply = owner
+        .navigate(&format!("{audit}?actor=&action=team&entity=&from=&to="))
+        .await;
+    assert_eq!(reply.status, http::StatusCode::FOUND);
+    assert_eq!(reply.header("location"), format!("{audit}?action=team"));
+    let reply = owner.navigate(&format!("{audit}?action=team")).await;
+    assert_eq!(reply.status, http::StatusCode::OK);
+    assert!(reply.body.contains("team.created"));
     println!(
         "audit log: 61 entries, filtered page sizes {} + {}, denial found by actor",
         a.len(),

@@ -26,6 +26,12 @@ fn current_query() -> AuditQuery {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let query = current_query();
+    #[cfg(feature = "ssr")]
+    if crate::shell::redirect_without_empty_fields(&org_href(&org_slug(), "audit"), || {
+        query.to_query(query.before.as_deref())
+    }) {
+        return ().into_any();
+    }
     let data = Resource::new(
         {
             let query = query.clone();
@@ -61,6 +67,7 @@ pub fn AuditPage() -> impl IntoView {
             }}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]

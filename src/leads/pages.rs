@@ -66,37 +66,14 @@ fn current_query() -> LeadQuery {
     LeadQuery::from_pairs(|k| q.get(k))
 }
 
-/// The address of `query`'s view when the current address carries empty fields, as a
-/// submitted filter form's does (`?q=&contains=&status=new&…`): the same view without
-/// them (`?status=new`), so what the address bar shows is short enough to read, bookmark
-/// and share. Only the view's own fields are kept, so nothing else the address carries
-/// is copied into the `Location`. `None` when there is nothing to drop, or when the
-/// address still could not be a header value (`redirect` would panic on it); the page is
-/// then drawn as it is asked for.
-#[cfg(feature = "ssr")]
-fn without_empty_fields(query: &LeadQuery) -> Option<String> {
-    let params = use_query_map().get_untracked();
-    if !params.latest_values().any(|(_, value)| value.is_empty()) {
-        return None;
-    }
-    let base = org_href(&org_slug(), "leads");
-    let rest = query.to_query();
-    let href = if rest.is_empty() {
-        base
-    } else {
-        format!("{base}?{rest}")
-    };
-    http::HeaderValue::from_str(&href).is_ok().then_some(href)
-}
-
 /// `/o/{org}/leads`: filters and search in a GET form, so every view has an address.
 #[component]
 pub fn LeadsPage() -> impl IntoView {
     let query = current_query();
     #[cfg(feature = "ssr")]
-    if let Some(clean) = without_empty_fields(&query) {
-        // Nothing is loaded for an address that is only passed on.
-        leptos_axum::redirect(&clean);
+    if crate::shell::redirect_without_empty_fields(&org_href(&org_slug(), "leads"), || {
+        query.to_query()
+    }) {
         return ().into_any();
     }
     let data = Resource::new(

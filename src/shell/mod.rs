@@ -388,6 +388,32 @@ pub fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
     out
 }
 
+/// Sends the browser to the same view without empty fields when the address carries
+/// some, as a submitted GET filter form's does (`?q=&status=new&…` becomes
+/// `?status=new`), so what the address bar shows is short enough to read, bookmark and
+/// share. `view_query` is the page's own query string for its parsed view: only the
+/// view's fields are kept, so nothing else the address carries reaches the `Location`.
+/// Answers whether it redirected (the page then draws and loads nothing). An address
+/// that still could not be a header value (`redirect` would panic on it) is not sent.
+#[cfg(feature = "ssr")]
+pub fn redirect_without_empty_fields(base: &str, view_query: impl FnOnce() -> String) -> bool {
+    let params = leptos_router::hooks::use_query_map().get_untracked();
+    if !params.latest_values().any(|(_, value)| value.is_empty()) {
+        return false;
+    }
+    let rest = view_query();
+    let href = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{rest}")
+    };
+    if http::HeaderValue::from_str(&href).is_err() {
+        return false;
+    }
+    leptos_axum::redirect(&href);
+    true
+}
+
 /// The value of route parameter `org` and of one more parameter, for resources keyed
 /// by both.
 pub fn org_and_param(
