@@ -1820,6 +1820,11 @@ async fn the_list_page_writes_each_row_escaped_with_its_link_and_checkbox(pool: 
         "the Leads link is current"
     );
     assert_eq!(body.matches("aria-current=\"page\"").count(), 2);
+    // A lead's page is below Leads: the link says so, as the section one is in.
+    let body = admin.get(&format!("{path}/{mine}")).await.body;
+    let section = format!("<a href=\"{path}\" class=\"nav-link\" aria-current=\"true\">Leads</a>");
+    assert_eq!(body.matches(&section).count(), 2, "Leads is the section");
+    assert_eq!(body.matches("aria-current=\"page\"").count(), 0);
 
     // What the address carries comes back in the form escaped, never as markup.
     let body = admin

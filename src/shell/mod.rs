@@ -231,22 +231,37 @@ fn initials(name: &str) -> String {
         .collect()
 }
 
-/// The sidebar's links, the current page marked, written once as one string: the
-/// frame shows them twice (the mobile menu and the sidebar), on every page.
+/// The sidebar's links, written once as one string: the frame shows them twice (the
+/// mobile menu and the sidebar), on every page. The link to this very page is marked
+/// `aria-current="page"`; on a page below one of the links (a lead, below Leads) that
+/// link, the deepest one, is marked `aria-current="true"`, so the sidebar still says
+/// where one is.
 fn nav_links(nav: &[NavItem]) -> String {
     // Plain links, not the router's `<A>` (which builds memos per link).
     let path = use_location().pathname.get_untracked();
     let path = path.trim_end_matches('/');
+    let below = |href: &str| {
+        path.strip_prefix(href)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    let section = nav
+        .iter()
+        .map(|item| item.href.trim_end_matches('/'))
+        .filter(|href| below(href))
+        .max_by_key(|href| href.len());
     let mut m = Markup::with_capacity(64 + nav.len() * 80);
     m.raw(r#"<nav aria-label="Main"><ul class="nav-list">"#);
     for item in nav {
+        let href = item.href.trim_end_matches('/');
+        let current = match section {
+            Some(s) if s == href && s == path => Some("page"),
+            Some(s) if s == href => Some("true"),
+            _ => None,
+        };
         m.raw("<li><a")
             .attr("href", &item.href)
             .raw(r#" class="nav-link""#)
-            .attr_some(
-                "aria-current",
-                (item.href.trim_end_matches('/') == path).then_some("page"),
-            )
+            .attr_some("aria-current", current)
             .raw(">")
             .text(item.label)
             .raw("</a></li>");
