@@ -1,12 +1,13 @@
 //! Markup written straight into one string, for the parts of pages that are drawn on the
-//! server only and drawn often: the design system's form fields, the leads table's rows,
-//! a lead's timeline.
+//! server only and drawn often: the design system's form fields and selects, the
+//! sidebar's links, the leads list's hidden filter inputs (with [`Markup`]), and the leads
+//! table's rows and a lead's timeline (with [`push_escaped`]).
 //!
 //! Through `view!` every element and attribute of a page is a value that tachys copies,
-//! boxes and writes out one by one; a list page's filter selects alone are a few hundred
+//! boxes and writes out one by one; a list page's selects alone hold about fifty
 //! `<option>`s. A [`Markup`] writes the same HTML into one buffer, escaping every value
-//! on the way, and hands it to the view tree as one inert piece. Islands never contain
-//! these pieces' state: nothing here is reactive, so nothing needs to hydrate.
+//! on the way, and hands it to the view tree as one inert piece. None of these pieces is
+//! reactive or inside an island, so nothing hydrates them.
 
 use leptos::tachys::html::InertElement;
 

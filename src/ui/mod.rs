@@ -253,7 +253,7 @@ pub fn Select(
     #[prop(optional, into)]
     suffix: Option<String>,
 ) -> impl IntoView {
-    // One string, as `Field`: a list page's filters are a few hundred `<option>`s.
+    // One string, as `Field`: the list page's selects hold about fifty `<option>`s.
     let id = field_id(&name, suffix.as_deref());
     let error_id = error.as_ref().map(|_| format!("{id}-error"));
     let mut m = Markup::with_capacity(160 + options.len() * 48);
