@@ -161,6 +161,10 @@ pub struct LeadQuery {
 }
 
 impl LeadQuery {
+    /// How many of [`LeadQuery::pairs`], from the first, are filters and searches; the
+    /// sort and the cursors follow them.
+    const FILTERS: usize = 14;
+
     /// Every parameter with its address name, set or not.
     pub fn pairs(&self) -> [(&'static str, Option<&str>); 18] {
         [
@@ -258,22 +262,24 @@ impl LeadQuery {
     /// How many filters past the first row of the list's form (search, substring,
     /// status, assignee) are set: the form folds those away while none is.
     pub fn folded_filters_set(&self) -> usize {
-        self.pairs()
-            .iter()
-            .take(14)
-            .filter(|(k, v)| {
-                !matches!(*k, "q" | "contains" | "status" | "assignee")
-                    && v.is_some_and(|v| !v.trim().is_empty())
-            })
+        self.filters_set()
+            .filter(|key| !matches!(*key, "q" | "contains" | "status" | "assignee"))
             .count()
     }
 
     /// Whether any filter or search is set.
     pub fn is_filtered(&self) -> bool {
+        self.filters_set().next().is_some()
+    }
+
+    /// The names of the filters and searches that are set: the first
+    /// [`LeadQuery::FILTERS`] of [`LeadQuery::pairs`], with more than blanks.
+    fn filters_set(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.pairs()
-            .iter()
-            .take(14)
-            .any(|(_, v)| v.is_some_and(|v| !v.trim().is_empty()))
+            .into_iter()
+            .take(Self::FILTERS)
+            .filter(|(_, v)| v.is_some_and(|v| !v.trim().is_empty()))
+            .map(|(key, _)| key)
     }
 }
 
