@@ -1810,6 +1810,9 @@ async fn the_list_page_writes_each_row_escaped_with_its_link_and_checkbox(pool: 
     assert!(body.contains(&format!("{path}/{}", ids[1])));
     let rows = body.matches("name=\"bulk[ids][").count();
     assert!(rows >= 2, "a checkbox per row, {rows} found");
+    // With no filter, the board and the export have the plain address, no bare `?`.
+    assert!(body.contains(&format!("<a href=\"{path}/board\" class=")));
+    assert!(body.contains(&format!("<a href=\"{path}/export.csv\" class=")));
 
     // The sidebar, drawn twice (the phone's menu and the wide screen's), marks this page
     // and no other.
@@ -1873,6 +1876,12 @@ async fn the_list_page_writes_each_row_escaped_with_its_link_and_checkbox(pool: 
     let reply = admin.navigate(&format!("{path}?status=qualified")).await;
     assert_eq!(reply.status, StatusCode::OK, "a clean address is the page");
     assert!(reply.body.contains("Qualified</span>"));
+    assert!(
+        reply
+            .body
+            .contains(&format!("<a href=\"{path}/board?status=qualified\"")),
+        "the board keeps the filter"
+    );
 
     // A sales rep sees only their own leads, the same way the list's data is scoped.
     let mut rep = Client::new(&app);

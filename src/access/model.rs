@@ -268,9 +268,28 @@ pub fn org_href(slug: &str, rest: &str) -> String {
     }
 }
 
+/// `path` with `query` (already encoded) after a `?`, or `path` alone when the query is
+/// empty: a view with no filter has one address, not two (`/leads` and `/leads?`).
+pub fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_query_leaves_the_path_alone() {
+        assert_eq!(with_query("/o/acme/leads/board", ""), "/o/acme/leads/board");
+        assert_eq!(
+            with_query("/o/acme/leads/board", "status=new"),
+            "/o/acme/leads/board?status=new"
+        );
+    }
 
     #[test]
     fn keys_round_trip() {

@@ -2,7 +2,7 @@
 
 use super::api::load_audit;
 use super::model::{AuditEntry, AuditPage, AuditQuery};
-use crate::access::model::org_href;
+use crate::access::model::{org_href, with_query};
 use crate::org::pages::org_slug;
 use crate::shell::error_view;
 use crate::ui::{Badge, ButtonLink, EmptyState, Field, PageHeader, Table, Tone, Variant};
@@ -75,7 +75,7 @@ fn Entries(page: AuditPage, query: AuditQuery, base: String) -> impl IntoView {
     if page.entries.is_empty() {
         return view! { <EmptyState title="No entries" description="Nothing matches this filter. Widen the dates or clear the filter." /> }.into_any();
     }
-    let first = format!("{base}?{}", query.to_query(None));
+    let first = with_query(&base, &query.to_query(None));
     let older = page
         .next
         .as_deref()

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
-use crate::access::model::Permission;
+use crate::access::model::{Permission, org_href, with_query};
 #[cfg(feature = "ssr")]
 use crate::server::guard::{Access, Tenant};
 
@@ -142,8 +142,10 @@ pub async fn save_lead_view(
 ) -> Result<(), AppError> {
     let tenant = Tenant::enter(&org, Access::Permission(Permission::LeadsRead)).await?;
     super::db::save_view(tenant, &name, &query).await?;
-    let qs = query.first_page().to_query();
-    leptos_axum::redirect(&format!("/o/{org}/leads?{qs}"));
+    leptos_axum::redirect(&with_query(
+        &org_href(&org, "leads"),
+        &query.first_page().to_query(),
+    ));
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 use super::api::{MoveLead, load_board};
 use super::model::{BOARD_STATUSES, BoardCard, BoardColumn, LeadQuery};
 use super::pages::status_tone;
-use crate::access::model::org_href;
+use crate::access::model::{org_href, with_query};
 use crate::org::pages::org_slug;
 use crate::shell::loaded;
 use crate::ui::{Badge, ButtonLink, FormAlert, PageHeader, Variant, last_error};
@@ -26,12 +26,7 @@ pub fn BoardPage() -> impl IntoView {
         |(org, query)| load_board(org, query),
     );
     let org = org_slug();
-    let qs = query.to_query();
-    let list = if qs.is_empty() {
-        org_href(&org, "leads")
-    } else {
-        format!("{}?{qs}", org_href(&org, "leads"))
-    };
+    let list = with_query(&org_href(&org, "leads"), &query.to_query());
     let error = last_error(ServerAction::<MoveLead>::new());
     view! {
         <Title text="Lead board" />

@@ -11,7 +11,7 @@ use super::model::{
 };
 use super::rows::rows_html;
 use super::timeline::timeline_html;
-use crate::access::model::org_href;
+use crate::access::model::{org_href, with_query};
 use crate::error::AppError;
 use crate::org::pages::org_slug;
 use crate::shell::loaded;
@@ -86,16 +86,9 @@ pub fn LeadsPage() -> impl IntoView {
         |(org, query)| async move { load_leads(org, query).await.map(Arc::new) },
     );
     let org = org_slug();
-    let export = format!(
-        "{}?{}",
-        org_href(&org, "leads/export.csv"),
-        query.first_page().to_query()
-    );
-    let board = format!(
-        "{}?{}",
-        org_href(&org, "leads/board"),
-        query.first_page().to_query()
-    );
+    let first_page = query.first_page().to_query();
+    let export = with_query(&org_href(&org, "leads/export.csv"), &first_page);
+    let board = with_query(&org_href(&org, "leads/board"), &first_page);
     view! {
         <Title text="Leads" />
         {loaded(data, move |page: Arc<LeadPage>| {
@@ -134,14 +127,7 @@ fn LeadsView(page: Arc<LeadPage>, query: LeadQuery) -> impl IntoView {
     .collect();
     let link = {
         let base = base.clone();
-        move |q: LeadQuery| {
-            let qs = q.to_query();
-            if qs.is_empty() {
-                base.clone()
-            } else {
-                format!("{base}?{qs}")
-            }
-        }
+        move |q: LeadQuery| with_query(&base, &q.to_query())
     };
     let (sort, dir) = query.sort_order();
     let header = {
