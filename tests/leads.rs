@@ -1296,6 +1296,30 @@ async fn bulk_actions_change_the_selection_or_the_filter_within_scope(pool: PgPo
     .unwrap();
     assert_eq!(events, 2);
 
+    // Exporting sends the browser to the export's address: the whole filter with no
+    // filter set is the plain address, a selection its ids after the filter.
+    let export = world.fill("/o/{org}/leads/export.csv");
+    let reply = manager
+        .call(
+            "bulk_leads",
+            &bulk("bulk[target]=filter&bulk[action]=export".into()),
+        )
+        .await;
+    assert_eq!(reply.header("location"), export);
+    let reply = manager
+        .call(
+            "bulk_leads",
+            &bulk(format!(
+                "bulk[query][status]=new&bulk[target]=selected&bulk[ids][0]={}&bulk[action]=export",
+                ids[0]
+            )),
+        )
+        .await;
+    assert_eq!(
+        reply.header("location"),
+        format!("{export}?status=new&ids={}", ids[0])
+    );
+
     // Lost needs a reason per lead; deleting needs the confirmation; both change nothing.
     for (body, field) in [
         (

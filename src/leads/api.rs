@@ -198,12 +198,12 @@ pub async fn bulk_leads(org: String, #[server(default)] bulk: BulkForm) -> Resul
     if action == "export" {
         // The export streams on its own address (which checks and audits again).
         tenant.commit().await?;
-        let mut href = format!("/o/{org}/leads/export.csv?{filter}");
+        let mut export = filter;
         if let BulkTarget::Selected(ids) = &target {
             let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-            href.push_str(&format!("{sep}ids={}", ids.join(",")));
+            export.push_str(&format!("{sep}ids={}", ids.join(",")));
         }
-        leptos_axum::redirect(&href);
+        leptos_axum::redirect(&with_query(&org_href(&org, "leads/export.csv"), &export));
         return Ok(());
     }
     let value = match action.as_str() {

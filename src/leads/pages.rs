@@ -283,7 +283,7 @@ fn SavedViews(views: Vec<(Uuid, String, String)>, base: String, query: LeadQuery
                     view! { <span class="text-muted">"none yet"</span> }.into_any()
                 } else {
                     views.into_iter().map(|(id, name, q)| {
-                        let href = if q.is_empty() { base.clone() } else { format!("{base}?{q}") };
+                        let href = with_query(&base, &q);
                         let label = format!("Delete saved view {name}");
                         let org = org2.clone();
                         view! {

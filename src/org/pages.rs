@@ -101,12 +101,7 @@ pub fn DashboardPage() -> impl IntoView {
 fn DashboardView(d: Dashboard) -> impl IntoView {
     let org = org_slug();
     let leads = |query: &str| {
-        let base = crate::access::model::org_href(&org, "leads");
-        if query.is_empty() {
-            base
-        } else {
-            format!("{base}?{query}")
-        }
+        crate::access::model::with_query(&crate::access::model::org_href(&org, "leads"), query)
     };
     let (today, month_ago, quarter_ago) = d.dates.clone();
     let conversion = d

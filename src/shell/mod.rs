@@ -416,12 +416,7 @@ pub fn redirect_without_empty_fields(base: &str, view_query: impl FnOnce() -> St
     if !params.latest_values().any(|(_, value)| value.is_empty()) {
         return false;
     }
-    let rest = view_query();
-    let href = if rest.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{rest}")
-    };
+    let href = crate::access::model::with_query(base, &view_query());
     if http::HeaderValue::from_str(&href).is_err() {
         return false;
     }
