@@ -237,6 +237,37 @@ async fn filters_search_and_sort_find_the_right_leads(pool: PgPool) {
     );
 }
 
+/// Adds a partner: (organization, id, name, referral code, status).
+async fn add_partner(
+    tx: &mut sqlx::PgConnection,
+    (org, id, name, code, status): (Uuid, Uuid, &str, &str, &str),
+) {
+    sqlx::query(
+        "insert into partners (organization_id, id, name, email, referral_code, status)
+         values ($1, $2, $3, $4, $5, $6::partner_status)",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(name)
+    .bind(format!("{code}@partners.example"))
+    .bind(code)
+    .bind(status)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+}
+
+/// Adds a campaign: (organization, id, name).
+async fn add_campaign(tx: &mut sqlx::PgConnection, (org, id, name): (Uuid, Uuid, &str)) {
+    sqlx::query("insert into campaigns (organization_id, id, name) values ($1, $2, $3)")
+        .bind(org)
+        .bind(id)
+        .bind(name)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+}
+
 #[sqlx::test]
 async fn team_partner_and_campaign_filters_offer_and_find_this_tenants_own(pool: PgPool) {
     let app = app(pool.clone());
@@ -262,31 +293,13 @@ async fn team_partner_and_campaign_filters_offer_and_find_this_tenants_own(pool:
         (world.org_a, archived, "Old Friends", "archived"),
         (world.org_b, partner_b, "B Referrals", "active"),
     ] {
-        sqlx::query(
-            "insert into partners (organization_id, id, name, email, referral_code, status)
-             values ($1, $2, $3, $4, $5, $6::partner_status)",
-        )
-        .bind(org)
-        .bind(id)
-        .bind(name)
-        .bind(format!("{id}@partners.example"))
-        .bind(id.to_string())
-        .bind(status)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        add_partner(&mut tx, (org, id, name, &id.to_string(), status)).await;
     }
     for (org, id, name) in [
         (world.org_a, campaign, "Spring webinar"),
         (world.org_b, campaign_b, "B campaign"),
     ] {
-        sqlx::query("insert into campaigns (organization_id, id, name) values ($1, $2, $3)")
-            .bind(org)
-            .bind(id)
-            .bind(name)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        add_campaign(&mut tx, (org, id, name)).await;
     }
     sqlx::query("insert into teams (organization_id, id, name) values ($1, $2, 'B team')")
         .bind(world.org_b)
@@ -313,7 +326,11 @@ async fn team_partner_and_campaign_filters_offer_and_find_this_tenants_own(pool:
     owner.sign_in(&world.email("owner"), PASSWORD).await;
     let all = page(&mut owner, &world, "").await;
     let listed = |kind: &str, page: &Value| -> Vec<(String, String)> {
-        serde_json::from_value(page["choices"][kind].clone()).unwrap()
+        let list = match kind {
+            "teams" => &page["choices"][kind],
+            _ => &page["choices"][kind]["listed"],
+        };
+        serde_json::from_value(list.clone()).unwrap()
     };
     assert_eq!(
         listed("teams", &all),
@@ -349,10 +366,24 @@ async fn team_partner_and_campaign_filters_offer_and_find_this_tenants_own(pool:
     let old = page(&mut owner, &world, &by("partner", archived)).await;
     assert_eq!(names(&old), ["Arch Ived"]);
     assert!(
-        listed("partners", &old)
+        !listed("partners", &old)
             .iter()
             .any(|(id, _)| *id == archived.to_string()),
-        "the archived partner filtered by is offered, so the form shows it"
+        "archived partners are not listed"
+    );
+    assert_eq!(
+        old["choices"]["partners"]["picked"],
+        serde_json::json!([archived, "Old Friends"]),
+        "the archived partner filtered by comes as the pick, so the form shows it"
+    );
+    let old_form = owner
+        .get(&world.fill(&format!("/o/{{org}}/leads?partner={archived}")))
+        .await;
+    assert!(
+        old_form.body.contains(&format!(
+            r#"<option value="{archived}" selected>Old Friends"#
+        )),
+        "the archived partner filtered by is offered and selected"
     );
     // Another tenant's ids find nothing, and say nothing about that tenant.
     for (key, id) in [
@@ -364,14 +395,10 @@ async fn team_partner_and_campaign_filters_offer_and_find_this_tenants_own(pool:
         assert_eq!(names(&other), Vec::<String>::new(), "{key} of B");
         assert_eq!(exact(&other), 0, "{key} of B");
     }
-    let bad = owner
-        .call(
-            "load_leads",
-            &world.fill("org={org}&query[partner]=not-an-id"),
-        )
-        .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-    assert!(bad.body.contains("partner"), "{}", bad.body);
+    // Text that is not an id is part of a name: B's partner's is not among A's.
+    let named = page(&mut owner, &world, "&query[partner]=B%20Referrals").await;
+    assert_eq!(names(&named), Vec::<String>::new());
+    assert_eq!(exact(&named), 0);
 
     // The form offers them, each with the current one selected.
     let html = owner
@@ -392,6 +419,189 @@ async fn team_partner_and_campaign_filters_offer_and_find_this_tenants_own(pool:
         "the partner filtered by is selected"
     );
     assert!(!html.body.contains("B Referrals"));
+}
+
+/// Adds partners (`kind` "partners") or campaigns named `{prefix} 000` onwards to `org`.
+async fn add_named(pool: &PgPool, org: Uuid, kind: &str, prefix: &str, n: i32) {
+    let mut tx = common::platform_tx(pool).await;
+    let statement = match kind {
+        "partners" => {
+            "insert into partners (organization_id, id, name, email, referral_code)
+             select $1, gen_random_uuid(), $2 || ' ' || to_char(i, 'FM000'), 'p' || i || '@' || $2 || '.example',
+                    'code-' || $2 || '-' || i
+             from generate_series(0, $3 - 1) i"
+        }
+        _ => {
+            "insert into campaigns (organization_id, id, name)
+             select $1, gen_random_uuid(), $2 || ' ' || to_char(i, 'FM000') from generate_series(0, $3 - 1) i"
+        }
+    };
+    sqlx::query(statement)
+        .bind(org)
+        .bind(prefix)
+        .bind(n)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[sqlx::test]
+async fn past_a_hundred_partners_or_campaigns_the_filter_takes_part_of_a_name(pool: PgPool) {
+    // With counts kept, as a server keeps them: a name filter's must not be.
+    let (app, _counts) = common::app_counting(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let ids = add_leads(
+        &pool,
+        &world,
+        &[
+            ("Ann", "Acme", "ann@a.example", "A", "new", None, &[]),
+            ("Ben", "Bolt", "ben@b.example", "B", "new", None, &[]),
+            ("Cy", "Camp", "cy@c.example", "C", "new", None, &[]),
+        ],
+    )
+    .await;
+    let mut owner = Client::new(&app);
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+    let choices = |page: &Value, kind: &str| page["choices"][kind].clone();
+
+    // The world has one partner ("Partner Co"); 99 more make exactly the hundred listed.
+    add_named(&pool, world.org_a, "partners", "Bulk", 99).await;
+    add_named(&pool, world.org_a, "campaigns", "Drive", 100).await;
+    let full = page(&mut owner, &world, "").await;
+    for kind in ["partners", "campaigns"] {
+        let c = choices(&full, kind);
+        assert_eq!(c["listed"].as_array().unwrap().len(), 100, "{kind}");
+        assert_eq!(c["more"], false, "{kind}: a hundred are all listed");
+    }
+    let form = owner.get(&world.fill("/o/{org}/leads")).await;
+    assert!(
+        form.body
+            .contains(r#"<select id="field-partner" name="partner""#)
+    );
+    assert!(
+        form.body
+            .contains(r#"<select id="field-campaign" name="campaign""#)
+    );
+
+    // One more of each, plus the ones the leads point at, and look-alikes in B.
+    let (acme, rally) = (Uuid::now_v7(), Uuid::now_v7());
+    let (acme_b, rally_b) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut tx = common::platform_tx(&pool).await;
+    for (org, id, name, code) in [
+        (world.org_a, acme, "Acme Referrals", "ACME-1"),
+        (world.org_b, acme_b, "Acme B", "ACME-2"),
+    ] {
+        add_partner(&mut tx, (org, id, name, code, "active")).await;
+    }
+    for (org, id, name) in [
+        (world.org_a, rally, "Spring rally"),
+        (world.org_b, rally_b, "Spring rally B"),
+    ] {
+        add_campaign(&mut tx, (org, id, name)).await;
+    }
+    sqlx::query("update leads set partner_id = $2 where id = $1")
+        .bind(ids[0])
+        .bind(acme)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("update leads set campaign_id = $2 where id = $1")
+        .bind(ids[2])
+        .bind(rally)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    // B's lead points at B's look-alikes: a name filter must not reach it.
+    sqlx::query(
+        "insert into leads (organization_id, id, first_name, last_name, partner_id, campaign_id)
+         values ($1, $2, 'Other', 'Tenant', $3, $4)",
+    )
+    .bind(world.org_b)
+    .bind(Uuid::now_v7())
+    .bind(acme_b)
+    .bind(rally_b)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let over = page(&mut owner, &world, "").await;
+    for kind in ["partners", "campaigns"] {
+        let c = choices(&over, kind);
+        assert_eq!(c["listed"].as_array().unwrap().len(), 100, "{kind}");
+        assert_eq!(c["more"], true, "{kind}: 102 are more than are listed");
+    }
+    let form = owner.get(&world.fill("/o/{org}/leads")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    for name in ["partner", "campaign"] {
+        assert!(
+            form.body.contains(&format!(
+                r#"<input id="field-{name}" name="{name}" type="text""#
+            )),
+            "{name}: a text field past the cap"
+        );
+        assert!(
+            !form.body.contains(&format!(r#"<select id="field-{name}""#)),
+            "{name}: no select past the cap"
+        );
+    }
+    assert!(
+        !form.body.contains("Bulk 050"),
+        "the hundred are not sent once they are too many to list"
+    );
+
+    // Part of the name, any case; or the whole referral code.
+    for (query, expect) in [
+        ("&query[partner]=acme", vec!["Ann Acme"]),
+        ("&query[partner]=acme-1", vec!["Ann Acme"]),
+        ("&query[partner]=ACME-", vec![]),
+        ("&query[partner]=Bulk_0", vec![]),
+        ("&query[campaign]=spring", vec!["Cy Camp"]),
+        ("&query[campaign]=spring&query[partner]=acme", vec![]),
+    ] {
+        let p = page(&mut owner, &world, query).await;
+        assert_eq!(names(&p), expect, "{query}");
+        assert_eq!(exact(&p), expect.len() as i64, "{query}");
+    }
+    // The export applies the same filter.
+    let csv = owner
+        .get(&world.fill("/o/{org}/leads/export.csv?partner=acme"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("ann@a.example"), "{}", csv.body);
+    assert!(!csv.body.contains("ben@b.example") && !csv.body.contains("Other"));
+
+    // A pick by id (a partner page's link) stays exact: the form offers just that one.
+    let linked = owner
+        .get(&world.fill(&format!("/o/{{org}}/leads?partner={acme}")))
+        .await;
+    assert!(
+        linked.body.contains(&format!(
+            r#"<option value="{acme}" selected>Acme Referrals"#
+        )),
+        "the partner linked to is selected"
+    );
+    assert!(!linked.body.contains(r#"<input id="field-partner""#));
+    let by_id = page(&mut owner, &world, &format!("&query[partner]={acme}")).await;
+    assert_eq!(names(&by_id), ["Ann Acme"]);
+
+    // A renamed partner changes what a name matches, with no lead written: the count
+    // follows at once (it is not kept for name filters).
+    let before = page(&mut owner, &world, "&query[partner]=acme").await;
+    assert_eq!(exact(&before), 1);
+    let mut tx = common::platform_tx(&pool).await;
+    sqlx::query(
+        "update partners set name = 'Zenith Referrals', referral_code = 'ZEN-1' where id = $1",
+    )
+    .bind(acme)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let after = page(&mut owner, &world, "&query[partner]=acme").await;
+    assert_eq!(names(&after), Vec::<String>::new());
+    assert_eq!(exact(&after), 0, "the count of a name filter is not kept");
 }
 
 #[sqlx::test]

@@ -82,6 +82,31 @@ fn id(value: &Option<String>, field: &str) -> Result<Option<Uuid>, AppError> {
     }
 }
 
+/// A filter on a partner or a campaign: by id (a listed choice, or a link from the
+/// record's own page), or by part of the name where the organization has more than the
+/// filter lists (see [`super::model::CHOICES_CAP`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Pick {
+    Id(Uuid),
+    Named(String),
+}
+
+impl Pick {
+    fn parse(value: &Option<String>) -> Option<Pick> {
+        text(value).map(|v| match Uuid::parse_str(&v) {
+            Ok(id) => Pick::Id(id),
+            Err(_) => Pick::Named(v),
+        })
+    }
+
+    fn id(this: &Option<Pick>) -> Option<Uuid> {
+        match this {
+            Some(Pick::Id(id)) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
 fn like_pattern(text: &str) -> String {
     let escaped = text
         .replace('\\', "\\\\")
@@ -106,8 +131,8 @@ pub(super) struct Filter {
     priority: Option<LeadPriority>,
     assignee: Option<Option<Uuid>>,
     team: Option<Uuid>,
-    partner: Option<Uuid>,
-    campaign: Option<Uuid>,
+    partner: Option<Pick>,
+    campaign: Option<Pick>,
     tag: Option<String>,
     created: (Option<OffsetDateTime>, Option<OffsetDateTime>),
     follow_up: (Option<OffsetDateTime>, Option<OffsetDateTime>),
@@ -145,8 +170,8 @@ impl Filter {
             priority: choice(&query.priority, "priority", LeadPriority::parse)?,
             assignee,
             team: id(&query.team, "team")?,
-            partner: id(&query.partner, "partner")?,
-            campaign: id(&query.campaign, "campaign")?,
+            partner: Pick::parse(&query.partner),
+            campaign: Pick::parse(&query.campaign),
             tag: text(&query.tag).map(|t| t.to_lowercase()),
             created: (
                 date(&query.created_from, "created_from")?,
@@ -168,6 +193,13 @@ impl Filter {
     /// Whether the filter searches text (full-text or substring).
     fn has_text(&self) -> bool {
         self.q.is_some() || self.contains.is_some()
+    }
+
+    /// Whether the filter matches partners or campaigns by name: its matches then depend
+    /// on those tables too, not only on the leads.
+    fn picks_by_name(&self) -> bool {
+        matches!(self.partner, Some(Pick::Named(_)))
+            || matches!(self.campaign, Some(Pick::Named(_)))
     }
 
     /// The text conditions: full-text search and substring search.
@@ -210,14 +242,34 @@ impl Filter {
             }
             None => {}
         }
-        for (column, value) in [
-            ("l.team_id", self.team),
-            ("l.partner_id", self.partner),
-            ("l.campaign_id", self.campaign),
-        ] {
-            if let Some(v) = value {
-                qb.push(format!(" and {column} = ")).push_bind(v);
+        if let Some(team) = self.team {
+            qb.push(" and l.team_id = ").push_bind(team);
+        }
+        match &self.partner {
+            Some(Pick::Id(p)) => {
+                qb.push(" and l.partner_id = ").push_bind(*p);
             }
+            // Part of the name, or the whole referral code (codes are short and shared
+            // with the partner, so a part of one would match unrelated partners).
+            Some(Pick::Named(name)) => {
+                qb.push(" and l.partner_id in (select p.id from partners p where p.name ilike ")
+                    .push_bind(like_pattern(name))
+                    .push(" or lower(p.referral_code) = lower(")
+                    .push_bind(name.clone())
+                    .push("))");
+            }
+            None => {}
+        }
+        match &self.campaign {
+            Some(Pick::Id(c)) => {
+                qb.push(" and l.campaign_id = ").push_bind(*c);
+            }
+            Some(Pick::Named(name)) => {
+                qb.push(" and l.campaign_id in (select c.id from campaigns c where c.name ilike ")
+                    .push_bind(like_pattern(name))
+                    .push(")");
+            }
+            None => {}
         }
         if let Some(tag) = &self.tag {
             qb.push(" and l.tags @> array[")
@@ -316,41 +368,51 @@ async fn assignees(tenant: &mut Tenant) -> Result<Vec<(Uuid, String)>, AppError>
 }
 
 /// The list's assignees (as [`assignees`]) and the choices of its team, partner and
-/// campaign filters, in one statement: `(kind, id, name)` rows, each kind by name.
-/// Archived partners are left out but for `partner`, the one being filtered by, so the
-/// filter still shows what it holds.
+/// campaign filters, in one statement: `(kind, id, name, picked)` rows, each kind by name.
+/// Partners and campaigns come to [`super::model::CHOICES_CAP`] and one more (to tell that there are
+/// more), archived partners left out; the partner and the campaign filtered by come once
+/// more, flagged, so the filter can show what it holds wherever it is in the order.
+/// Teams and assignees are bounded by the organization's seats and all come.
 async fn list_choices(
     tenant: &mut Tenant,
     partner: Option<Uuid>,
+    campaign: Option<Uuid>,
 ) -> Result<(Vec<(Uuid, String)>, FilterChoices), AppError> {
+    // The `limit 101` is CHOICES_CAP + 1 (a macro's statement is a literal); the test of
+    // the cap fails if the limit falls below that.
     let rows = sqlx::query!(
-        r#"select kind as "kind!", id as "id!", name as "name!" from (
-               select 'assignee' as kind, m.user_id as id, u.name, 0 as n
+        r#"select kind as "kind!", id as "id!", name as "name!", picked as "picked!" from (
+               select 'assignee' as kind, m.user_id as id, u.name, 0 as n, false as picked
                from organization_members m join users u on u.id = m.user_id
                where m.status = 'active' and m.role not in ('partner', 'api_user')
                union all
-               select 'team', t.id, t.name, 1 from teams t
+               select 'team', t.id, t.name, 1, false from teams t
                union all
-               select 'partner', p.id, p.name, 2 from partners p
-               where p.status <> 'archived' or p.id = $1
+               (select 'partner', p.id, p.name, 2, false from partners p
+                where p.status <> 'archived' order by p.name, p.id limit 101)
                union all
-               select 'campaign', c.id, c.name, 3 from campaigns c
+               select 'partner', p.id, p.name, 2, true from partners p where p.id = $1
+               union all
+               (select 'campaign', c.id, c.name, 3, false from campaigns c
+                order by c.name, c.id limit 101)
+               union all
+               select 'campaign', c.id, c.name, 3, true from campaigns c where c.id = $2
            ) choices
-           order by n, name, id"#,
+           order by n, name, id, picked"#,
         partner,
+        campaign,
     )
     .fetch_all(&mut *tenant.tx)
     .await?;
     let mut assignees = Vec::new();
     let mut choices = FilterChoices::default();
     for row in rows {
-        let list = match row.kind.as_str() {
-            "assignee" => &mut assignees,
-            "team" => &mut choices.teams,
-            "partner" => &mut choices.partners,
-            _ => &mut choices.campaigns,
-        };
-        list.push((row.id, row.name));
+        match row.kind.as_str() {
+            "assignee" => assignees.push((row.id, row.name)),
+            "team" => choices.teams.push((row.id, row.name)),
+            "partner" => choices.partners.push(row.id, row.name, row.picked),
+            _ => choices.campaigns.push(row.id, row.name, row.picked),
+        }
     }
     Ok((assignees, choices))
 }
@@ -418,7 +480,12 @@ pub async fn list(
     };
 
     let n = match_count(&mut tenant, &filter, counts).await?;
-    let (assignees, choices) = list_choices(&mut tenant, filter.partner).await?;
+    let (assignees, choices) = list_choices(
+        &mut tenant,
+        Pick::id(&filter.partner),
+        Pick::id(&filter.campaign),
+    )
+    .await?;
     let views = sqlx::query!(
         "select id, name, query from saved_views where user_id = $1 order by lower(name)",
         tenant.actor.user_id
@@ -612,6 +679,9 @@ async fn match_count(
         LeadScope::All => format!("all|{filter:?}"),
         scope => format!("{scope:?}|{}|{:?}|{filter:?}", actor.user_id, actor.team_id),
     };
+    // A count that depends on partners' or campaigns' names is not kept: renaming one
+    // sends no notification.
+    let counts = counts.filter(|_| !filter.picks_by_name());
     if let Some(n) = counts.and_then(|c| c.get(org, &key)) {
         return Ok(n);
     }

@@ -375,10 +375,53 @@ pub struct LeadPage {
 pub struct FilterChoices {
     /// Every team.
     pub teams: Vec<(Uuid, String)>,
-    /// Every partner not archived, and the one filtered by even if it is.
-    pub partners: Vec<(Uuid, String)>,
-    /// Every campaign.
-    pub campaigns: Vec<(Uuid, String)>,
+    /// Partners not archived, and the one filtered by even if it is.
+    pub partners: Choices,
+    /// Campaigns, and the one filtered by.
+    pub campaigns: Choices,
+}
+
+/// A filter's choices are listed only up to this many; past it the filter is a text field
+/// (part of the name), since a select of thousands of partners is neither usable nor
+/// cheap to send on every page of the list.
+pub const CHOICES_CAP: usize = 100;
+
+/// The choices of a filter whose records an organization can have thousands of.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choices {
+    /// The first [`CHOICES_CAP`] by name.
+    pub listed: Vec<(Uuid, String)>,
+    /// Whether there are more than [`CHOICES_CAP`].
+    pub more: bool,
+    /// The one the filter holds, by id, whether or not it is listed.
+    pub picked: Option<(Uuid, String)>,
+}
+
+impl Choices {
+    /// Adds a row of the choices' statement (by name, the picked one flagged): listed
+    /// rows up to the cap, then only the mark that there are more.
+    pub fn push(&mut self, id: Uuid, name: String, picked: bool) {
+        if picked {
+            self.picked = Some((id, name));
+        } else if self.listed.len() < CHOICES_CAP {
+            self.listed.push((id, name));
+        } else {
+            self.more = true;
+        }
+    }
+
+    /// What a select offers when they are all listed: the listed ones and the picked
+    /// one (an archived partner, say), by name.
+    pub fn options(&self) -> Vec<(Uuid, String)> {
+        let mut all = self.listed.clone();
+        if let Some(p) = &self.picked
+            && !all.iter().any(|(id, _)| *id == p.0)
+        {
+            let at = all.partition_point(|(id, name)| (name, id) < (&p.1, &p.0));
+            all.insert(at, p.clone());
+        }
+        all
+    }
 }
 
 /// What the viewer may do from the leads list, so it offers only those actions.

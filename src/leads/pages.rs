@@ -6,7 +6,7 @@ use super::api::{
 };
 use super::components::{BulkBar, BulkNotice, query_inputs};
 use super::model::{
-    ActivityKind, FunnelProgress, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery,
+    ActivityKind, Choices, FunnelProgress, LeadDetail, LeadForm, LeadPage, LeadPriority, LeadQuery,
     LeadSource, LeadStatus, SortKey,
 };
 use super::rows::rows_html;
@@ -58,6 +58,37 @@ fn id_options(all: &[(Uuid, String)], any: &str) -> Option<Vec<(String, String)>
         std::iter::once((String::new(), any.to_owned()))
             .chain(all.iter().map(|(id, name)| (id.to_string(), name.clone())))
             .collect()
+    })
+}
+
+/// The filter of a partner or a campaign. While the organization has no more than the
+/// list shows, a select (nothing at all when there are none). Past that, a text field for
+/// part of the name; or, when the address picks one by id (a link from its own page, a
+/// saved view), a select of just that one and "any", so the filter never turns an exact
+/// pick into a name search behind the user's back. `labels`: the select's label, its
+/// "any" choice, and the text field's label (which says what it matches; a hint under
+/// it would lift the field out of line with its neighbours).
+fn pick_filter(
+    name: &'static str,
+    [label, any, text_label]: [&'static str; 3],
+    choices: &Choices,
+    value: &Option<String>,
+) -> Option<AnyView> {
+    let value = value.clone().unwrap_or_default();
+    let picked = choices
+        .picked
+        .as_ref()
+        .filter(|(id, _)| id.to_string() == value);
+    if !choices.more {
+        return id_options(&choices.options(), any)
+            .map(|options| view! { <Select name label options selected=value /> }.into_any());
+    }
+    Some(match picked {
+        Some(one) => {
+            let options = id_options(std::slice::from_ref(one), any).unwrap_or_default();
+            view! { <Select name label options selected=value /> }.into_any()
+        }
+        None => view! { <Field name label=text_label value /> }.into_any(),
     })
 }
 
@@ -211,12 +242,8 @@ fn LeadsView(page: Arc<LeadPage>, query: LeadQuery) -> impl IntoView {
                     {id_options(&page.choices.teams, "Any team").map(|options| view! {
                         <Select name="team" label="Team" options selected=query.team.clone().unwrap_or_default() />
                     })}
-                    {id_options(&page.choices.partners, "Any partner").map(|options| view! {
-                        <Select name="partner" label="Partner" options selected=query.partner.clone().unwrap_or_default() />
-                    })}
-                    {id_options(&page.choices.campaigns, "Any campaign").map(|options| view! {
-                        <Select name="campaign" label="Campaign" options selected=query.campaign.clone().unwrap_or_default() />
-                    })}
+                    {pick_filter("partner", ["Partner", "Any partner", "Partner name or code"], &page.choices.partners, &query.partner)}
+                    {pick_filter("campaign", ["Campaign", "Any campaign", "Campaign name"], &page.choices.campaigns, &query.campaign)}
                     <Field name="tag" label="Tag" value=query.tag.clone().unwrap_or_default() />
                     <Field name="created_from" label="Created from" kind="date" value=query.created_from.clone().unwrap_or_default() />
                     <Field name="created_to" label="Created to" kind="date" value=query.created_to.clone().unwrap_or_default() />
