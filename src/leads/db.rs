@@ -16,6 +16,7 @@ use crate::auth::model::EmailAddress;
 use crate::error::AppError;
 use crate::org::model::Money;
 use crate::server::audit::Entry;
+use crate::server::db::positional_row;
 use crate::server::guard::Tenant;
 use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
@@ -321,22 +322,24 @@ fn cursor(value: &str, id: Uuid) -> String {
     format!("{value}~{id}")
 }
 
-#[derive(sqlx::FromRow)]
-struct ListRow {
-    id: Uuid,
-    first_name: String,
-    last_name: String,
-    email: Option<String>,
-    company: Option<String>,
-    status: LeadStatus,
-    priority: LeadPriority,
-    score: i16,
-    estimated_value_minor: Option<i64>,
-    currency: String,
-    assignee: Option<String>,
-    created_at: OffsetDateTime,
-    next_follow_up_at: Option<OffsetDateTime>,
-    sort_value: String,
+positional_row! {
+    /// A row of the list, in the order of [`Page::rows`]' select.
+    struct ListRow {
+        id: Uuid,
+        first_name: String,
+        last_name: String,
+        email: Option<String>,
+        company: Option<String>,
+        status: LeadStatus,
+        priority: LeadPriority,
+        score: i16,
+        estimated_value_minor: Option<i64>,
+        currency: String,
+        assignee: Option<String>,
+        created_at: OffsetDateTime,
+        next_follow_up_at: Option<OffsetDateTime>,
+        sort_value: String,
+    }
 }
 
 fn full_name(first: &str, last: &str) -> String {
@@ -648,7 +651,8 @@ impl Page<'_> {
         // text: for a full-text search that was a bitmap scan of every match and a sort,
         // 33 ms, where the plan for the actual text walks the created-at index and stops
         // after a page, 1 ms. Searches are planned each time (about 1 ms) instead.
-        qb.build_query_as()
+        let rows = qb
+            .build()
             .persistent(!filter.has_text())
             .fetch_all(&mut *tenant.tx)
             .await
@@ -663,7 +667,8 @@ impl Page<'_> {
                     )
                 }
                 other => other.into(),
-            })
+            })?;
+        Ok(ListRow::decode_all(&rows)?)
     }
 }
 
@@ -1418,6 +1423,29 @@ pub async fn audit_export(
     tenant.commit().await
 }
 
+positional_row! {
+    /// A lead as the export writes it, in the order of [`export`]'s select.
+    struct ExportRow {
+        id: Uuid,
+        first_name: String,
+        last_name: String,
+        email: Option<String>,
+        company: Option<String>,
+        job_title: Option<String>,
+        phone: Option<String>,
+        status: String,
+        source: String,
+        priority: String,
+        score: i16,
+        estimated_value_minor: Option<i64>,
+        currency: String,
+        assignee: Option<String>,
+        tags: String,
+        created_at: OffsetDateTime,
+        next_follow_up_at: Option<OffsetDateTime>,
+    }
+}
+
 /// The export's rows, streamed as CSV lines into `send`, within scope and filter.
 /// Returns how many rows were sent.
 pub async fn export(
@@ -1469,38 +1497,31 @@ pub async fn export(
         let mut stream = qb.build().fetch(&mut *tenant.tx);
         let mut chunk = String::new();
         while let Some(row) = stream.try_next().await? {
-            use sqlx::Row;
-            let opt = |name: &str| {
-                row.try_get::<Option<String>, _>(name)
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default()
-            };
-            let value: Option<i64> = row.try_get("estimated_value_minor").unwrap_or(None);
-            let created: OffsetDateTime = row.try_get("created_at")?;
-            let follow: Option<OffsetDateTime> = row.try_get("next_follow_up_at").unwrap_or(None);
-            let id: Uuid = row.try_get("id")?;
-            let score: i16 = row.try_get("score")?;
+            if rows == 0 {
+                ExportRow::check(&row)?;
+            }
+            let r = ExportRow::decode(&row)?;
+            let text = |t: &Option<String>| t.clone().unwrap_or_default();
             chunk.push_str(&super::csv::line(&[
-                &id.to_string(),
-                &opt("first_name"),
-                &opt("last_name"),
-                &opt("email"),
-                &opt("company"),
-                &opt("job_title"),
-                &opt("phone"),
-                &opt("status"),
-                &opt("source"),
-                &opt("priority"),
-                &score.to_string(),
-                &value
+                &r.id.to_string(),
+                &r.first_name,
+                &r.last_name,
+                &text(&r.email),
+                &text(&r.company),
+                &text(&r.job_title),
+                &text(&r.phone),
+                &r.status,
+                &r.source,
+                &r.priority,
+                &r.score.to_string(),
+                &r.estimated_value_minor
                     .map(|v| format!("{}.{:02}", v / 100, v % 100))
                     .unwrap_or_default(),
-                &opt("currency"),
-                &opt("assignee"),
-                &opt("tags"),
-                &created.format(&Rfc3339).unwrap_or_default(),
-                &follow
+                &r.currency,
+                &text(&r.assignee),
+                &r.tags,
+                &r.created_at.format(&Rfc3339).unwrap_or_default(),
+                &r.next_follow_up_at
                     .and_then(|f| f.format(&Rfc3339).ok())
                     .unwrap_or_default(),
             ]));
@@ -1517,17 +1538,19 @@ pub async fn export(
     Ok(rows)
 }
 
-#[derive(sqlx::FromRow)]
-struct CardRow {
-    status: LeadStatus,
-    id: Uuid,
-    version: i32,
-    first_name: String,
-    last_name: String,
-    company: Option<String>,
-    score: i16,
-    estimated_value_minor: Option<i64>,
-    currency: String,
+positional_row! {
+    /// A card of the board, in the order of [`board`]'s select.
+    struct CardRow {
+        status: LeadStatus,
+        id: Uuid,
+        version: i32,
+        first_name: String,
+        last_name: String,
+        company: Option<String>,
+        score: i16,
+        estimated_value_minor: Option<i64>,
+        currency: String,
+    }
 }
 
 /// The board: per status, the totals of every matching lead and the newest cards.
@@ -1561,7 +1584,7 @@ pub async fn board(mut tenant: Tenant, query: &LeadQuery) -> Result<Vec<BoardCol
     cards.push(" order by l.created_at desc, l.id desc");
     push_limit(&mut cards, BOARD_CARDS);
     cards.push(") c");
-    let rows: Vec<CardRow> = cards.build_query_as().fetch_all(&mut *tenant.tx).await?;
+    let rows = CardRow::decode_all(&cards.build().fetch_all(&mut *tenant.tx).await?)?;
     tenant.commit().await?;
     Ok(BOARD_STATUSES
         .iter()
