@@ -372,10 +372,11 @@ async fn assignees(tenant: &mut Tenant) -> Result<Vec<(Uuid, String)>, AppError>
 
 /// The list's assignees (as [`assignees`]) and the choices of its team, partner and
 /// campaign filters, in one statement: `(kind, id, name, picked)` rows, each kind by name.
-/// Partners and campaigns come to [`super::model::CHOICES_CAP`] and one more (to tell that there are
-/// more), archived partners left out; the partner and the campaign filtered by come once
-/// more, flagged, so the filter can show what it holds wherever it is in the order.
-/// Teams and assignees are bounded by the organization's seats and all come.
+/// Partners and campaigns come to [`super::model::CHOICES_CAP`] and one more (to tell
+/// that there are more), archived partners left out; the partner and the campaign
+/// filtered by come once more, flagged, so the filter can show what it holds wherever it
+/// is in the order. Teams and assignees are bounded by the organization's seats and all
+/// come.
 async fn list_choices(
     tenant: &mut Tenant,
     partner: Option<Uuid>,
@@ -1501,15 +1502,17 @@ pub async fn export(
                 ExportRow::check(&row)?;
             }
             let r = ExportRow::decode(&row)?;
-            let text = |t: &Option<String>| t.clone().unwrap_or_default();
+            fn text(t: &Option<String>) -> &str {
+                t.as_deref().unwrap_or_default()
+            }
             chunk.push_str(&super::csv::line(&[
                 &r.id.to_string(),
                 &r.first_name,
                 &r.last_name,
-                &text(&r.email),
-                &text(&r.company),
-                &text(&r.job_title),
-                &text(&r.phone),
+                text(&r.email),
+                text(&r.company),
+                text(&r.job_title),
+                text(&r.phone),
                 &r.status,
                 &r.source,
                 &r.priority,
@@ -1518,7 +1521,7 @@ pub async fn export(
                     .map(|v| format!("{}.{:02}", v / 100, v % 100))
                     .unwrap_or_default(),
                 &r.currency,
-                &text(&r.assignee),
+                text(&r.assignee),
                 &r.tags,
                 &r.created_at.format(&Rfc3339).unwrap_or_default(),
                 &r.next_follow_up_at
