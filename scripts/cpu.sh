@@ -8,7 +8,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # backends, its background workers), plus what the ones already reaped used (a parent's
 # cutime and cstime count its children only once they have exited, so nothing is counted
 # twice). A load's database CPU is the difference over the load; the machine runs nothing
-# else against PostgreSQL meanwhile but the servers' own pollers, once a second.
+# else against PostgreSQL meanwhile but the servers' own idle workers.
 db_ticks() {
   local total=0 stat rest
   for stat in /proc/[0-9]*/stat; do

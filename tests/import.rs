@@ -594,3 +594,71 @@ async fn upsert_leaves_leads_outside_the_importers_scope_alone(pool: PgPool) {
         "a lead outside the importer's scope is not overwritten"
     );
 }
+
+#[sqlx::test]
+async fn a_started_import_wakes_an_idle_worker_at_once(pool: PgPool) {
+    use std::time::Duration;
+    let world = World::create(&pool).await;
+    let mut marketing = signed_in(&pool, &world, "marketing").await;
+    let id = upload(
+        &mut marketing,
+        &world,
+        "email\nwake1@example.com\nwake2@example.com\n",
+    )
+    .await;
+    // A worker that would look again untold only after an hour: only the notification of
+    // the start can wake it.
+    let worker = tokio::spawn(revdesk::leads::import::worker::run_with(
+        pool.clone(),
+        Duration::from_secs(3600),
+    ));
+    // Once it listens, its first look (which found nothing) follows at once.
+    let listening = "select count(*) from pg_stat_activity
+                     where datname = current_database() and query like 'LISTEN %revdesk_import_queued%'";
+    for _ in 0..500 {
+        if sqlx::query_scalar::<_, i64>(listening)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            > 0
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        detail(&mut marketing, &world, id).await["summary"]["status"],
+        "uploaded",
+        "nothing is queued before the start"
+    );
+
+    start(&mut marketing, &world, id, &["email"], "create", "apply").await;
+    // Done well within the hour; the bound is generous for a slow machine, not a target.
+    let mut status = String::new();
+    for _ in 0..300 {
+        status = sqlx::query_scalar(
+            "select status::text from lead_imports where organization_id = $1 and id = $2",
+        )
+        .bind(world.org_a)
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if status == "done" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    worker.abort();
+    assert_eq!(status, "done", "the worker was not woken by the start");
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from leads where organization_id = $1 and email::text like 'wake_@example.com'",
+            world.org_a
+        )
+        .await,
+        2
+    );
+}

@@ -305,6 +305,11 @@ pub async fn start(
     )
     .execute(&mut *tenant.tx)
     .await?;
+    // Wakes the workers when this commits (PostgreSQL delivers notifications on commit).
+    sqlx::query("select pg_notify($1, '')")
+        .bind(super::worker::CHANNEL)
+        .execute(&mut *tenant.tx)
+        .await?;
     sqlx::query!(
         "insert into lead_import_mappings (organization_id, header, field)
          select $1, h, f from unnest($2::text[], $3::text[]) as m(h, f)

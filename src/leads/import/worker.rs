@@ -36,18 +36,64 @@ struct Job {
     created_by: Uuid,
 }
 
-/// Runs forever: applies queued imports one after another, checking for new ones every
-/// second when idle. Errors are logged and retried.
+/// The channel a started import is announced on, in the transaction that queues it.
+pub const CHANNEL: &str = "revdesk_import_queued";
+/// How long an idle worker that is listening waits before it looks again untold: for a
+/// running import whose worker died (taken over once its heartbeat is [`STALE`]).
+const IDLE: Duration = Duration::from_secs(30);
+/// How often a worker that cannot listen looks for work.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Runs forever: applies queued imports one after another; see [`run_with`].
 pub async fn run(pool: PgPool) {
+    run_with(pool, IDLE).await
+}
+
+/// Runs forever: applies queued imports one after another, woken by the notification of
+/// a started import (on [`CHANNEL`]) and otherwise looking every `idle`. Every wait
+/// begins after a [`drain`] that began after the listener was connected, so an import
+/// queued while the worker was not listening (at start, after a lost connection) is
+/// found by that drain. Without a listener it looks every second. Errors are logged and
+/// retried.
+pub async fn run_with(pool: PgPool, idle: Duration) {
+    let mut listener: Option<sqlx::postgres::PgListener> = None;
     loop {
-        match drain(&pool).await {
-            Ok(_) => tokio::time::sleep(Duration::from_secs(1)).await,
-            Err(err) => {
-                tracing::warn!(error = %err, "import worker failed; retrying shortly");
-                tokio::time::sleep(Duration::from_secs(5)).await;
+        if listener.is_none() {
+            listener = match listen(&pool).await {
+                Ok(l) => Some(l),
+                Err(err) => {
+                    tracing::warn!(error = %err, "import worker cannot listen; looking every second");
+                    None
+                }
+            };
+        }
+        if let Err(err) = drain(&pool).await {
+            tracing::warn!(error = %err, "import worker failed; retrying shortly");
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            continue;
+        }
+        let Some(l) = listener.as_mut() else {
+            tokio::time::sleep(POLL).await;
+            continue;
+        };
+        match tokio::time::timeout(idle, l.try_recv()).await {
+            // Told, or time to look untold.
+            Ok(Ok(Some(_))) | Err(_) => {}
+            // The connection was lost (notifications may have been missed): listen anew,
+            // then drain.
+            Ok(Ok(None)) => listener = None,
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, "import notifications interrupted");
+                listener = None;
             }
         }
     }
+}
+
+async fn listen(pool: &PgPool) -> Result<sqlx::postgres::PgListener, sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
 }
 
 /// Applies every import that is waiting, then returns how many it finished or stopped.
