@@ -76,6 +76,8 @@ pub async fn run_with(pool: PgPool, idle: Duration) {
             tokio::time::sleep(POLL).await;
             continue;
         };
+        // Dropping `try_recv` at the timeout loses nothing: sqlx 0.8 reads a message into
+        // its buffer and consumes it only once it is whole (`PgStream::recv_unchecked`).
         match tokio::time::timeout(idle, l.try_recv()).await {
             // Told, or time to look untold.
             Ok(Ok(Some(_))) | Err(_) => {}
