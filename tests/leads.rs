@@ -399,6 +399,16 @@ async fn team_partner_and_campaign_filters_offer_and_find_this_tenants_own(pool:
     let named = page(&mut owner, &world, "&query[partner]=B%20Referrals").await;
     assert_eq!(names(&named), Vec::<String>::new());
     assert_eq!(exact(&named), 0);
+    let acme = page(&mut owner, &world, "&query[partner]=acme").await;
+    assert_eq!(names(&acme), ["Pat Partner"]);
+    // A name in the address shows as typed, even with few enough partners for a select,
+    // so the form says what filters the list and applying it again keeps it.
+    let form = owner.get(&world.fill("/o/{org}/leads?partner=acme")).await;
+    assert!(
+        form.body
+            .contains(r#"<input id="field-partner" name="partner" type="text" value="acme""#),
+        "the name is shown in a text field"
+    );
 
     // The form offers them, each with the current one selected.
     let html = owner

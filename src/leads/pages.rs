@@ -62,8 +62,8 @@ fn id_options(all: &[(Uuid, String)], any: &str) -> Option<Vec<(String, String)>
 }
 
 /// The filter of a partner or a campaign. While the organization has no more than the
-/// list shows, a select (nothing at all when there are none). Past that, a text field for
-/// part of the name; or, when the address picks one by id (a link from its own page, a
+/// list shows, a select (nothing at all when there are none). Past that, or when the
+/// address holds a name, a text field for part of the name; or, when the address picks one by id (a link from its own page, a
 /// saved view), a select of just that one and "any", so the filter never turns an exact
 /// pick into a name search behind the user's back. `labels`: the select's label, its
 /// "any" choice, and the text field's label (which says what it matches; a hint under
@@ -79,7 +79,9 @@ fn pick_filter(
         .picked
         .as_ref()
         .filter(|(id, _)| id.to_string() == value);
-    if !choices.more {
+    // A name in the address (a shared link) shows as typed, however few there are.
+    let named = !value.is_empty() && Uuid::parse_str(&value).is_err();
+    if !choices.more && !named {
         return id_options(&choices.options(), any)
             .map(|options| view! { <Select name label options selected=value /> }.into_any());
     }
