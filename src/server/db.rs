@@ -266,8 +266,8 @@ pub async fn begin_tenant_on(
 /// A struct for the rows of a statement built at run time, decoded by position with each
 /// column's name and type checked once per result (`check`, on the first row) instead of
 /// in every cell (`decode` on each row). sqlx's derived `FromRow` looks every column up by
-/// name and checks its type in every row: on a list page of 50 rows that was 0.25 M
-/// instructions, about a tenth of what the page cost the server. This is what sqlx's own
+/// name and checks its type in every row: decoding by position saves a list page of 50
+/// rows 0.28 M instructions, 8 % of what the page costs the server. This is what sqlx's own
 /// query macros do, whose statements are checked when the crate is built.
 ///
 /// The fields are the statement's columns, in its order and under its names; a statement
