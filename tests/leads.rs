@@ -849,7 +849,7 @@ async fn status_changes_assignments_and_activities_are_recorded(pool: PgPool) {
         .iter()
         .map(|t| t["title"].as_str().unwrap())
         .collect();
-    assert!(titles.contains(&"Status: new → lost"), "{titles:?}");
+    assert!(titles.contains(&"Status: New → Lost"), "{titles:?}");
     assert!(
         titles.iter().any(|t| t.starts_with("Assigned to victim")),
         "{titles:?}"
@@ -864,6 +864,57 @@ async fn status_changes_assignments_and_activities_are_recorded(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(audited, 3);
+}
+
+#[sqlx::test]
+async fn a_reader_sees_the_lead_as_facts_and_a_writer_gets_its_forms(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let path = world.fill(&format!("/o/{{org}}/leads/{}", world.lead));
+    let forms = [
+        "Save changes",
+        "Change status",
+        "Log an activity",
+        r#"name="lead[email]""#,
+        r#"name="subject""#,
+    ];
+
+    // A viewer may read the lead, not change it: no form without a button to send it.
+    let mut viewer = Client::new(&app);
+    viewer.sign_in(&world.email("viewer"), PASSWORD).await;
+    let page = viewer.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for form in forms {
+        assert!(!page.body.contains(form), "a viewer is offered {form}");
+    }
+    assert!(
+        page.body.contains("<dt>Email</dt><dd>"),
+        "the facts are listed instead"
+    );
+    assert!(page.body.contains("<dt>Priority</dt><dd>"));
+
+    let mut manager = Client::new(&app);
+    manager.sign_in(&world.email("manager"), PASSWORD).await;
+    let page = manager.get(&path).await;
+    for form in forms {
+        assert!(page.body.contains(form), "a manager is not offered {form}");
+    }
+    assert!(!page.body.contains("<dt>Email</dt>"));
+    // No status is chosen for them: the first option asks for one.
+    assert!(
+        page.body.contains(
+            r#"<select id="field-status" name="status" class="input"><option value="">Choose a status</option>"#
+        ),
+        "the status select starts with a prompt"
+    );
+    let unchosen = manager
+        .call(
+            "change_lead_status",
+            &world.fill(&format!("org={{org}}&id={}&version=1&status=", world.lead)),
+        )
+        .await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unchosen.body.contains("Choose one of the listed statuses."));
 }
 
 #[sqlx::test]

@@ -267,3 +267,49 @@ test("tag the ticked leads, then the whole filter, in bulk", async ({ page }) =>
   await expect(page.getByRole("status").filter({ hasText: "Changed 2 leads." })).toBeVisible();
   for (const text of await page.locator("tbody tr td:nth-child(4)").allTextContents()) expect(text).toBe("Qualified");
 });
+
+test("work a lead from its page: log a call with a follow-up, then mark it lost", async ({ page }) => {
+  const last = unique("Worked");
+  await signIn(page, "manager@northwind.example");
+  await open(page, "/o/northwind/leads/new");
+  await page.getByLabel("Last name").fill(last);
+  await page.getByLabel("Company").fill("Worked Ltd");
+  await page.getByRole("button", { name: "Create lead" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: last })).toBeVisible();
+  const url = page.url();
+
+  await page.getByLabel("Kind").selectOption({ label: "Call" });
+  await page.getByLabel("Subject").fill("Discovery call");
+  await page.getByLabel("Notes").fill("Wants a quote by Friday");
+  await page.getByLabel("Due (schedules a follow-up)").fill("2030-01-15");
+  await page.getByRole("button", { name: "Log", exact: true }).click();
+  await expect(page.getByText("Logged.")).toBeVisible();
+  await expect(page.getByText("Call: Discovery call")).toBeVisible();
+  await expect(page.getByText("Wants a quote by Friday")).toBeVisible();
+  await expect(page.getByLabel("Next follow-up")).toHaveValue("2030-01-15");
+
+  // Lost needs a reason: without one the status stays and the field says why.
+  await page.getByLabel("Move to").selectOption({ label: "Lost" });
+  await page.getByRole("button", { name: "Change status" }).click();
+  await expect(page.getByText("Say why the lead was lost; it helps the next one.")).toBeVisible();
+  await expect(page.locator(".page-header .badge")).toHaveText("New");
+  await page.getByLabel("Move to").selectOption({ label: "Lost" });
+  await page.getByLabel("Reason (required for lost)").fill("Chose a competitor");
+  await page.getByRole("button", { name: "Change status" }).click();
+  await expect(page.getByText("Status changed.")).toBeVisible();
+  await expect(page.locator(".page-header .badge")).toHaveText("Lost");
+  await expect(page.getByText("Lost because: Chose a competitor")).toBeVisible();
+  await expect(page.getByText("Status: New → Lost")).toBeVisible();
+  await expectAccessible(page);
+
+  // A viewer reads the same lead as facts, with nothing to press.
+  await page.context().clearCookies();
+  await signIn(page, "viewer@northwind.example");
+  await open(page, new URL(url).pathname);
+  await expect(page.locator("dt:text-is('Next follow-up') + dd")).toHaveText("2030-01-15");
+  for (const name of ["Save changes", "Change status", "Log"]) {
+    await expect(page.getByRole("button", { name, exact: true })).toHaveCount(0);
+  }
+  await expect(page.getByRole("heading", { name: "Log an activity" })).toHaveCount(0);
+  await expectAccessible(page);
+});

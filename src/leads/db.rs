@@ -769,15 +769,28 @@ fn event_title(kind: &str, detail: &serde_json::Value) -> String {
             .unwrap_or("")
             .replace('_', " ")
     };
+    // A status by its label ("Proposal"), or as written when it is not one.
+    let status = |k: &str| {
+        let key = detail.get(k).and_then(|v| v.as_str()).unwrap_or("");
+        LeadStatus::parse(key).map_or_else(|| s(k), |st| st.label().to_owned())
+    };
     match kind {
-        "status_changed" if s("from").is_empty() => format!("Status changed to {}", s("to")),
-        "status_changed" => format!("Status: {} → {}", s("from"), s("to")),
+        "status_changed" if s("from").is_empty() => format!("Status changed to {}", status("to")),
+        "status_changed" => format!("Status: {} → {}", status("from"), status("to")),
         "assigned" => format!("Assigned to {}", s("to_name")),
         "created" => "Lead created".to_owned(),
         "edited" => "Details edited".to_owned(),
         "imported" if detail.get("updated").is_some() => "Updated by a CSV import".to_owned(),
         "imported" => "Created by a CSV import".to_owned(),
-        other => other.replace('_', " "),
+        // Events the pipeline does not name itself (from funnels, forms, the API): the
+        // kind as a sentence, "meeting_booked" as "Meeting booked".
+        other => {
+            let words = other.replace('_', " ");
+            let mut chars = words.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        }
     }
 }
 
@@ -1687,7 +1700,29 @@ pub async fn delete_view(mut tenant: Tenant, id: Uuid) -> Result<(), AppError> {
 
 #[cfg(test)]
 mod tests {
-    use super::full_name;
+    use super::{event_title, full_name};
+    use serde_json::json;
+
+    #[test]
+    fn timeline_titles_read_as_sentences_with_status_labels() {
+        let moved = json!({ "from": "qualified", "to": "converted" });
+        assert_eq!(
+            event_title("status_changed", &moved),
+            "Status: Qualified → Converted"
+        );
+        let first = json!({ "to": "new" });
+        assert_eq!(
+            event_title("status_changed", &first),
+            "Status changed to New"
+        );
+        // A status the pipeline does not know is shown as written, not dropped.
+        let odd = json!({ "from": "on_hold", "to": "new" });
+        assert_eq!(event_title("status_changed", &odd), "Status: on hold → New");
+        let none = serde_json::Value::Null;
+        assert_eq!(event_title("meeting_booked", &none), "Meeting booked");
+        assert_eq!(event_title("ölf_event", &none), "Ölf event");
+        assert_eq!(event_title("", &none), "");
+    }
 
     #[test]
     fn full_names_are_joined_and_trimmed_with_a_stand_in_when_empty() {

@@ -15,6 +15,7 @@ use crate::access::model::{org_href, with_query};
 use crate::error::AppError;
 use crate::org::pages::org_slug;
 use crate::shell::loaded;
+use crate::ui::html::Markup;
 use crate::ui::{
     Badge, Button, ButtonLink, Card, EmptyState, Field, FormAlert, Notice, PageHeader, Select,
     Table, Tone, Variant, field_error, last_error,
@@ -367,6 +368,46 @@ fn LeadFields(form: LeadForm, error: Option<AppError>) -> impl IntoView {
     }
 }
 
+/// A lead's fields for those who may read but not change it: the same facts as
+/// [`LeadFields`], as a list instead of a form without a button.
+#[component]
+fn LeadFacts(form: LeadForm) -> impl IntoView {
+    let or_dash = |v: String| {
+        if v.trim().is_empty() {
+            "—".to_owned()
+        } else {
+            v
+        }
+    };
+    let priority = LeadPriority::parse(&form.priority)
+        .map(|p| p.label().to_owned())
+        .unwrap_or_default();
+    let facts = [
+        ("First name", form.first_name),
+        ("Last name", form.last_name),
+        ("Email", form.email),
+        ("Phone", form.phone),
+        ("Company", form.company),
+        ("Job title", form.job_title),
+        ("Priority", priority),
+        ("Estimated value", form.estimated_value),
+        ("Tags", form.tags),
+        ("Next follow-up", form.next_follow_up),
+    ];
+    // One string, as the design system's fields are: nothing in it is reactive.
+    let mut m = Markup::with_capacity(640);
+    m.raw(r#"<dl class="status-list">"#);
+    for (term, value) in facts {
+        m.raw("<dt>")
+            .raw(term)
+            .raw("</dt><dd>")
+            .text(&or_dash(value))
+            .raw("</dd>");
+    }
+    m.raw("</dl>");
+    m.into_view()
+}
+
 /// `/o/{org}/leads/new`.
 #[component]
 pub fn NewLeadPage() -> impl IntoView {
@@ -443,11 +484,17 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
     };
     let id = lead.id.to_string();
     let version = lead.version.to_string();
-    let statuses: Vec<(String, String)> = LeadStatus::ALL
-        .iter()
-        .filter(|s| **s != lead.status)
-        .map(|s| (s.key().to_owned(), s.label().to_owned()))
-        .collect();
+    // No status is picked for the user: a press of the button without a choice is
+    // refused with a message, instead of moving the lead to whatever came first.
+    let statuses: Vec<(String, String)> =
+        std::iter::once((String::new(), "Choose a status".to_owned()))
+            .chain(
+                LeadStatus::ALL
+                    .iter()
+                    .filter(|s| **s != lead.status)
+                    .map(|s| (s.key().to_owned(), s.label().to_owned())),
+            )
+            .collect();
     let assignees: Vec<(String, String)> = std::iter::once((String::new(), "Nobody".to_owned()))
         .chain(
             lead.assignees
@@ -509,14 +556,20 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
         <div class="grid gap-6 lg:grid-cols-3">
             <div class="grid gap-6 lg:col-span-2">
                 <Card title="Details">
-                    <FormAlert error=update_error.clone() />
-                    <ActionForm action=update attr:class="grid gap-4">
-                        <input type="hidden" name="org" value=org2 />
-                        <input type="hidden" name="id" value=id2 />
-                        <input type="hidden" name="version" value=version />
-                        <LeadFields form=form error=update_error />
-                        <div>{can_write.then(|| view! { <Button>"Save changes"</Button> })}</div>
-                    </ActionForm>
+                    {if can_write {
+                        view! {
+                            <FormAlert error=update_error.clone() />
+                            <ActionForm action=update attr:class="grid gap-4">
+                                <input type="hidden" name="org" value=org2 />
+                                <input type="hidden" name="id" value=id2 />
+                                <input type="hidden" name="version" value=version />
+                                <LeadFields form=form error=update_error />
+                                <div><Button>"Save changes"</Button></div>
+                            </ActionForm>
+                        }.into_any()
+                    } else {
+                        view! { <LeadFacts form /> }.into_any()
+                    }}
                 </Card>
                 <ScoreCard lead />
                 <Card title="Timeline">
@@ -524,17 +577,19 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
                 </Card>
             </div>
             <div class="grid content-start gap-6">
-                <Card title="Status">
-                    <FormAlert error=status_error.clone() />
-                    <ActionForm action=status attr:class="grid gap-3">
-                        <input type="hidden" name="org" value=org3 />
-                        <input type="hidden" name="id" value=id3 />
-                        <input type="hidden" name="version" value=version2 />
-                        <Select name="status" label="Move to" options=statuses error=field_error(&status_error, "status") />
-                        <Field name="reason" label="Reason (required for lost)" error=field_error(&status_error, "reason") />
-                        <div>{can_write.then(|| view! { <Button variant=Variant::Secondary>"Change status"</Button> })}</div>
-                    </ActionForm>
-                </Card>
+                {can_write.then(|| view! {
+                    <Card title="Status">
+                        <FormAlert error=status_error.clone() />
+                        <ActionForm action=status attr:class="grid gap-3">
+                            <input type="hidden" name="org" value=org3 />
+                            <input type="hidden" name="id" value=id3 />
+                            <input type="hidden" name="version" value=version2 />
+                            <Select name="status" label="Move to" options=statuses error=field_error(&status_error, "status") />
+                            <Field name="reason" label="Reason (required for lost)" error=field_error(&status_error, "reason") />
+                            <div><Button variant=Variant::Secondary>"Change status"</Button></div>
+                        </ActionForm>
+                    </Card>
+                })}
                 {can_assign.then(|| view! {
                     <Card title="Owner">
                         <FormAlert error=assign_error.clone() />
@@ -546,21 +601,23 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
                         </ActionForm>
                     </Card>
                 })}
-                <Card title="Log an activity">
-                    <FormAlert error=activity_error.clone() />
-                    <ActionForm action=activity attr:class="grid gap-3">
-                        <input type="hidden" name="org" value=org5 />
-                        <input type="hidden" name="id" value=id />
-                        <Select name="kind" label="Kind" options=kinds error=field_error(&activity_error, "kind") />
-                        <Field name="subject" label="Subject" required=true error=field_error(&activity_error, "subject") />
-                        <div class="field">
-                            <label for="field-body" class="field-label">"Notes"</label>
-                            <textarea id="field-body" name="body" rows="3" class="input"></textarea>
-                        </div>
-                        <Field name="due_on" label="Due (schedules a follow-up)" kind="date" error=field_error(&activity_error, "due_on") />
-                        <div>{can_write.then(|| view! { <Button variant=Variant::Secondary>"Log"</Button> })}</div>
-                    </ActionForm>
-                </Card>
+                {can_write.then(|| view! {
+                    <Card title="Log an activity">
+                        <FormAlert error=activity_error.clone() />
+                        <ActionForm action=activity attr:class="grid gap-3">
+                            <input type="hidden" name="org" value=org5 />
+                            <input type="hidden" name="id" value=id />
+                            <Select name="kind" label="Kind" options=kinds error=field_error(&activity_error, "kind") />
+                            <Field name="subject" label="Subject" required=true error=field_error(&activity_error, "subject") />
+                            <div class="field">
+                                <label for="field-body" class="field-label">"Notes"</label>
+                                <textarea id="field-body" name="body" rows="3" class="input"></textarea>
+                            </div>
+                            <Field name="due_on" label="Due (schedules a follow-up)" kind="date" error=field_error(&activity_error, "due_on") />
+                            <div><Button variant=Variant::Secondary>"Log"</Button></div>
+                        </ActionForm>
+                    </Card>
+                })}
                 <Card title="Context">
                     <dl class="status-list">
                         <dt>"Source"</dt><dd>{source.label()}</dd>
@@ -694,11 +751,27 @@ fn ScoreChart(history: Vec<(String, i16)>) -> impl IntoView {
     );
     view! {
         <figure class="mt-6">
-            <figcaption class="text-sm font-semibold">"History"</figcaption>
-            <svg viewBox=format!("0 0 {w} {h}") class="mt-2 h-32 w-full text-accent" role="img" aria-label=summary preserveAspectRatio="none">
-                <line x1="0" y1=y(50).to_string() x2=w.to_string() y2=y(50).to_string() stroke="currentColor" stroke-opacity="0.2" stroke-dasharray="4 4" />
-                <polyline points=points fill="none" stroke="currentColor" stroke-width="2.5" vector-effect="non-scaling-stroke" />
-            </svg>
+            <figcaption class="mb-2 text-sm font-semibold">"History"</figcaption>
+            // The scale and the first and last days beside the line, in HTML: text inside
+            // an SVG stretched to the card's width would stretch with it. They repeat
+            // what the table below says, so screen readers skip them.
+            <div class="score-chart">
+                <div class="score-chart-y" aria-hidden="true">
+                    <span class="score-chart-top">"100"</span>
+                    <span class="score-chart-mid">"50"</span>
+                    <span class="score-chart-bottom">"0"</span>
+                </div>
+                <svg viewBox=format!("0 0 {w} {h}") class="h-32 w-full text-accent" role="img" aria-label=summary preserveAspectRatio="none">
+                    <line x1="0" y1=y(100).to_string() x2=w.to_string() y2=y(100).to_string() stroke="currentColor" stroke-opacity="0.12" />
+                    <line x1="0" y1=y(50).to_string() x2=w.to_string() y2=y(50).to_string() stroke="currentColor" stroke-opacity="0.2" stroke-dasharray="4 4" />
+                    <line x1="0" y1=y(0).to_string() x2=w.to_string() y2=y(0).to_string() stroke="currentColor" stroke-opacity="0.12" />
+                    <polyline points=points fill="none" stroke="currentColor" stroke-width="2.5" vector-effect="non-scaling-stroke" />
+                </svg>
+                <div class="score-chart-x" aria-hidden="true">
+                    <span>{first.0.clone()}</span>
+                    <span>{format!("{} · {}", last.0, last.1)}</span>
+                </div>
+            </div>
             <table class="sr-only">
                 <caption>"Score history"</caption>
                 <thead><tr><th scope="col">"Date"</th><th scope="col">"Score"</th></tr></thead>
