@@ -175,6 +175,24 @@ test("move a card on the board", async ({ page }) => {
   await expect(page.locator("header").getByText(label, { exact: true })).toBeVisible();
 });
 
+test("on a phone the pages fit the screen and the board scrolls on its own", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, "manager@northwind.example");
+  await open(page, "/o/northwind/leads?sort=name&dir=asc");
+  const lead = await page.locator("tbody tr td a").first().getAttribute("href");
+  const pageWidth = () =>
+    page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  for (const path of ["/o/northwind", "/o/northwind/leads", "/o/northwind/leads/board", "/o/northwind/leads/new", "/o/northwind/leads/import", lead!]) {
+    await open(page, path);
+    expect(await pageWidth(), `${path} is wider than the screen`).toBe(0);
+  }
+  // The columns are still all there, side by side, in the board's own scroll box.
+  const board = page.locator(".board");
+  await open(page, "/o/northwind/leads/board");
+  expect(await board.evaluate((b) => b.scrollWidth > b.clientWidth)).toBe(true);
+  await expect(page.locator("[data-column]")).toHaveCount(7);
+});
+
 test("the dashboard's tiles and charts lead to the filtered list", async ({ page }) => {
   await signIn(page, "manager@northwind.example");
   await expect(page).toHaveURL(/\/o\/northwind$/);
