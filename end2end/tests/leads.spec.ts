@@ -175,7 +175,7 @@ test("move a card on the board", async ({ page }) => {
   await expect(page.locator("header").getByText(label, { exact: true })).toBeVisible();
 });
 
-test("on a phone the pages fit the screen and the board scrolls on its own", async ({ page }) => {
+test("pages fit a phone's screen, the board scrolls on its own, the list fits a laptop's", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page, "manager@northwind.example");
   await open(page, "/o/northwind/leads?sort=name&dir=asc");
@@ -191,6 +191,12 @@ test("on a phone the pages fit the screen and the board scrolls on its own", asy
   await open(page, "/o/northwind/leads/board");
   expect(await board.evaluate((b) => b.scrollWidth > b.clientWidth)).toBe(true);
   await expect(page.locator("[data-column]")).toHaveCount(7);
+
+  // On a laptop's screen the list's columns all fit, the last one (Created) included.
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await open(page, "/o/northwind/leads");
+  const table = page.locator(".table-wrap");
+  expect(await table.evaluate((t) => t.scrollWidth - t.clientWidth)).toBe(0);
 });
 
 test("the dashboard's tiles and charts lead to the filtered list", async ({ page }) => {
