@@ -115,7 +115,7 @@ pub fn PageHeader(
                 <h1 class="text-2xl font-semibold tracking-tight">{title}</h1>
                 {description.map(|d| view! { <p class="mt-1 text-sm text-muted">{d}</p> })}
             </div>
-            {children.map(|c| view! { <div class="flex flex-wrap gap-2">{c()}</div> })}
+            {children.map(|c| view! { <div class="flex flex-wrap items-center gap-2">{c()}</div> })}
         </header>
     }
 }
