@@ -48,15 +48,16 @@ pub fn ImportsPage() -> impl IntoView {
             view! {
                 <div class="space-y-4">
                 <Card title="Upload a file">
-                    <form method="post" action=upload enctype="multipart/form-data" class="flex flex-wrap items-end gap-4">
-                        <div class="field">
-                            <label for="import-file" class="field-label">"CSV file"</label>
-                            <input id="import-file" type="file" name="file" accept=".csv,text/csv" required class="input" aria-describedby="import-file-hint" />
-                            <p id="import-file-hint" class="field-hint">
-                                "UTF-8, comma-separated, a header row first; up to 64 MB and 200,000 rows."
-                            </p>
+                    // The button sits beside the file input, the hint under both.
+                    <form method="post" action=upload enctype="multipart/form-data" class="field">
+                        <label for="import-file" class="field-label">"CSV file"</label>
+                        <div class="flex flex-wrap items-center gap-4">
+                            <input id="import-file" type="file" name="file" accept=".csv,text/csv" required class="input max-w-xl" aria-describedby="import-file-hint" />
+                            <Button>"Upload"</Button>
                         </div>
-                        <Button>"Upload"</Button>
+                        <p id="import-file-hint" class="field-hint">
+                            "UTF-8, comma-separated, a header row first; up to 64 MB and 200,000 rows."
+                        </p>
                     </form>
                 </Card>
                 <ImportList imports />
