@@ -879,6 +879,14 @@ async fn a_reader_sees_the_lead_as_facts_and_a_writer_gets_its_forms(pool: PgPoo
         r#"name="subject""#,
     ];
 
+    let mut tx = common::platform_tx(&pool).await;
+    sqlx::query("update leads set estimated_value_minor = 1234550, currency = 'EUR' where id = $1")
+        .bind(world.lead)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
     // A viewer may read the lead, not change it: no form without a button to send it.
     let mut viewer = Client::new(&app);
     viewer.sign_in(&world.email("viewer"), PASSWORD).await;
@@ -892,6 +900,11 @@ async fn a_reader_sees_the_lead_as_facts_and_a_writer_gets_its_forms(pool: PgPoo
         "the facts are listed instead"
     );
     assert!(page.body.contains("<dt>Priority</dt><dd>"));
+    assert!(
+        page.body
+            .contains("<dt>Estimated value</dt><dd>EUR 12,345.50</dd>"),
+        "the value has its currency"
+    );
 
     let mut manager = Client::new(&app);
     manager.sign_in(&world.email("manager"), PASSWORD).await;

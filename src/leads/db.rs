@@ -555,6 +555,7 @@ struct DetailRow {
     source: LeadSource,
     lost_reason: Option<String>,
     estimated_value_minor: Option<i64>,
+    currency: String,
     tags: Vec<String>,
     next_follow_up_at: Option<OffsetDateTime>,
     score: i16,
@@ -740,7 +741,7 @@ pub(super) async fn scoped_form(tenant: &mut Tenant, id: Uuid) -> Result<LeadFor
 async fn scoped_lead(tenant: &mut Tenant, id: Uuid) -> Result<DetailRow, AppError> {
     let mut qb = QueryBuilder::<Postgres>::new(
         "select l.id, l.version, l.first_name, l.last_name, l.email::text as email, l.phone, l.company, l.job_title,
-                l.priority, l.status, l.source, l.lost_reason, l.estimated_value_minor, l.tags, l.next_follow_up_at,
+                l.priority, l.status, l.source, l.lost_reason, l.estimated_value_minor, l.currency::text as currency, l.tags, l.next_follow_up_at,
                 l.score, l.score_confidence, l.assignee_id, u.name as assignee, p.id as partner_id, p.name as partner,
                 c.id as campaign_id, c.name as campaign, l.funnel_id, d.name as deal,
                 d.commission_type::text as deal_kind, d.commission_value as deal_rate,
@@ -918,6 +919,10 @@ pub async fn detail(mut tenant: Tenant, id: Uuid) -> Result<LeadDetail, AppError
         id: lead.id,
         version: lead.version,
         form: form_of(&lead),
+        value: lead.estimated_value_minor.map(|minor| Money {
+            minor,
+            currency: lead.currency.clone(),
+        }),
         status: lead.status,
         lost_reason: lead.lost_reason,
         source: lead.source,

@@ -521,6 +521,9 @@ pub struct LeadDetail {
     pub version: i32,
     /// The editable fields.
     pub form: LeadForm,
+    /// The estimated value with its currency, as the list shows it (the form has the
+    /// amount alone).
+    pub value: Option<Money>,
     /// Pipeline status.
     pub status: LeadStatus,
     /// Why it was lost.

@@ -13,6 +13,7 @@ use super::rows::rows_html;
 use super::timeline::timeline_html;
 use crate::access::model::{org_href, with_query};
 use crate::error::AppError;
+use crate::org::model::Money;
 use crate::org::pages::org_slug;
 use crate::shell::loaded;
 use crate::ui::html::Markup;
@@ -371,7 +372,7 @@ fn LeadFields(form: LeadForm, error: Option<AppError>) -> impl IntoView {
 /// A lead's fields for those who may read but not change it: the same facts as
 /// [`LeadFields`], as a list instead of a form without a button.
 #[component]
-fn LeadFacts(form: LeadForm) -> impl IntoView {
+fn LeadFacts(form: LeadForm, value: Option<Money>) -> impl IntoView {
     let or_dash = |v: String| {
         if v.trim().is_empty() {
             "—".to_owned()
@@ -390,7 +391,10 @@ fn LeadFacts(form: LeadForm) -> impl IntoView {
         ("Company", form.company),
         ("Job title", form.job_title),
         ("Priority", priority),
-        ("Estimated value", form.estimated_value),
+        (
+            "Estimated value",
+            value.map(|v| v.display()).unwrap_or_default(),
+        ),
         ("Tags", form.tags),
         ("Next follow-up", form.next_follow_up),
     ];
@@ -526,6 +530,7 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
     let version2 = version.clone();
     let back = org_href(&org, "leads");
     let form = lead.form.clone();
+    let value = lead.value.clone();
     // The view's children are closures of their own: each takes what it shows, not the
     // shared lead.
     let (status_now, can_write, can_assign, source) =
@@ -568,7 +573,7 @@ fn LeadView(lead: Arc<LeadDetail>) -> impl IntoView {
                             </ActionForm>
                         }.into_any()
                     } else {
-                        view! { <LeadFacts form /> }.into_any()
+                        view! { <LeadFacts form value /> }.into_any()
                     }}
                 </Card>
                 <ScoreCard lead />
