@@ -494,6 +494,96 @@ async fn a_demotion_or_removal_applies_on_the_next_request(pool: PgPool) {
     assert_eq!(denials, 1, "the refused call is in the audit log");
 }
 
+/// A manager may invite and remove members, but not give or take away the power over
+/// roles: an admin is invited and removed only by someone who manages roles, whether
+/// that power comes with the base role or with an extra role.
+#[sqlx::test]
+async fn only_those_who_manage_roles_invite_or_remove_an_admin(pool: PgPool) {
+    let app = app(pool.clone());
+    let world = World::create(&pool).await;
+    let org = world.fill("org={org}");
+    let mut manager = Client::new(&app);
+    manager.sign_in(&world.email("manager"), PASSWORD).await;
+    let mut admin = Client::new(&app);
+    admin.sign_in(&world.email("admin"), PASSWORD).await;
+    let mut owner = Client::new(&app);
+    owner.sign_in(&world.email("owner"), PASSWORD).await;
+
+    let second = urlencode(&format!("manager-too-{}@example.com", world.tag));
+    let invite = manager
+        .call("invite_member", &format!("{org}&email={second}&role=admin"))
+        .await;
+    assert_eq!(
+        invite.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        invite.body
+    );
+    assert!(
+        invite
+            .body
+            .contains("Only members who manage roles can invite admins.")
+    );
+
+    let admin_id = world.users["admin"].0;
+    let removal = manager
+        .call("remove_member", &format!("{org}&user_id={admin_id}"))
+        .await;
+    assert_eq!(removal.status, StatusCode::FORBIDDEN, "{}", removal.body);
+    assert_eq!(
+        admin.call("load_members", &org).await.status,
+        StatusCode::OK,
+        "the admin is still a member and still an admin"
+    );
+    let members = manager.get(&world.fill("/o/{org}/members")).await;
+    assert!(
+        !members.body.contains(&format!("value=\"{admin_id}\"")),
+        "the manager is not offered to remove the admin"
+    );
+    assert!(
+        members
+            .body
+            .contains(&format!("value=\"{}\"", world.victim)),
+        "but is offered to remove a viewer"
+    );
+    let refusals: i64 = sqlx::query_scalar(
+        "select count(*) from audit_logs where organization_id = $1 and action = 'permission.denied' and entity_id = 'roles.manage'",
+    )
+    .bind(world.org_a)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(refusals, 1, "the refused removal is in the audit log");
+
+    // The power over roles by an extra role protects as the base role does.
+    let rep_id = world.users["sales_rep"].0;
+    let grant = owner
+        .call(
+            "grant_role",
+            &format!("{org}&user_id={rep_id}&role=system:admin"),
+        )
+        .await;
+    assert!(grant.status.is_success(), "{}", grant.body);
+    let removal = manager
+        .call("remove_member", &format!("{org}&user_id={rep_id}"))
+        .await;
+    assert_eq!(removal.status, StatusCode::FORBIDDEN, "{}", removal.body);
+
+    // A member without it is the manager's to remove; the admin is the owner's.
+    let removal = manager
+        .call("remove_member", &world.fill("org={org}&user_id={victim}"))
+        .await;
+    assert!(removal.status.is_success(), "{}", removal.body);
+    let removal = owner
+        .call("remove_member", &format!("{org}&user_id={admin_id}"))
+        .await;
+    assert!(removal.status.is_success(), "{}", removal.body);
+    assert_eq!(
+        admin.call("load_org_context", &org).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 #[sqlx::test]
 async fn support_access_is_explicit_time_limited_read_only_and_audited(pool: PgPool) {
     let app = app(pool.clone());

@@ -223,13 +223,42 @@ pub async fn change_role(mut tenant: Tenant, user_id: Uuid, role: &str) -> Resul
     tenant.commit().await
 }
 
-/// Removes a member (never the owner).
+/// Whether a member holds `roles.manage`: by their base role, an extra role or a custom
+/// role that has not expired (the sources [`effective_permissions`] lists).
+async fn manages_roles(tenant: &mut Tenant, user_id: Uuid) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists(
+               select 1 from organization_members m join system_role_permissions srp on srp.role = m.role
+               where m.user_id = $1 and srp.permission = 'roles.manage'
+               union all
+               select 1 from user_roles ur join system_role_permissions srp on srp.role = ur.system_role
+               where ur.user_id = $1 and srp.permission = 'roles.manage'
+                 and (ur.expires_at is null or ur.expires_at > now())
+               union all
+               select 1 from user_roles ur
+                   join role_permissions rp on rp.organization_id = ur.organization_id and rp.role_id = ur.role_id
+               where ur.user_id = $1 and rp.permission = 'roles.manage'
+                 and (ur.expires_at is null or ur.expires_at > now())
+           ) as "holds!""#,
+        user_id
+    )
+    .fetch_one(&mut *tenant.tx)
+    .await?)
+}
+
+/// Removes a member (never the owner). Someone who manages roles (an admin) is removed
+/// only by someone who does too: as only they may invite an admin, so only they may take
+/// one away, and a manager cannot clear the people above them out of the organization.
 pub async fn remove_member(mut tenant: Tenant, user_id: Uuid) -> Result<(), AppError> {
     let before = current_role(&mut tenant, user_id).await?;
     if before == MemberRole::Owner {
         return Err(AppError::Conflict(
             "The owner cannot be removed. Transfer ownership first.".into(),
         ));
+    }
+    if !tenant.actor.can(Permission::RolesManage) && manages_roles(&mut tenant, user_id).await? {
+        // Refused, and the refusal audited, as any second permission check.
+        tenant = tenant.require(Permission::RolesManage).await?;
     }
     sqlx::query!(
         "delete from organization_members where user_id = $1",

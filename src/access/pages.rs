@@ -164,7 +164,9 @@ fn MemberLine(m: MemberRow, org: String, can_manage_roles: bool) -> impl IntoVie
             <td>{m.team.clone().unwrap_or_else(|| "—".into())}</td>
             <td>{m.joined_on.clone()}</td>
             <td class="text-right">
-                {(!owner).then(|| view! {
+                // An admin is removed only by someone who manages roles (as the server
+                // insists, `access::db::remove_member`).
+                {(!owner && (can_manage_roles || m.role != MemberRole::Admin)).then(|| view! {
                     <ActionForm action=remove>
                         <input type="hidden" name="org" value=org_remove />
                         <input type="hidden" name="user_id" value=user_id_remove />
