@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { Page } from "@playwright/test";
 import { test, expect, open, expectAccessible, signIn, jsEnabled } from "./fixtures";
 
 function unique(prefix: string) {
@@ -192,12 +193,44 @@ test("pages fit a phone's screen, the board scrolls on its own, the list fits a 
   expect(await board.evaluate((b) => b.scrollWidth > b.clientWidth)).toBe(true);
   await expect(page.locator("[data-column]")).toHaveCount(7);
 
-  // On a laptop's screen the list's columns all fit, the last one (Created) included.
-  await page.setViewportSize({ width: 1400, height: 900 });
+  // On the phone the pipeline's figures keep a line each (a value and its count).
+  await open(page, "/o/northwind");
+  expect(await pipelineLines(page)).toEqual([1]);
+
+  // On a laptop's screen the list's columns all fit, the last one (Created) included,
+  // and the filter's boxes and its button stand on one line.
+  await page.setViewportSize({ width: 1280, height: 800 });
   await open(page, "/o/northwind/leads");
   const table = page.locator(".table-wrap");
   expect(await table.evaluate((t) => t.scrollWidth - t.clientWidth)).toBe(0);
+  const bottoms = await page
+    .locator("#field-q, #field-contains, #field-status, #field-assignee, form[role=search] button[type=submit]")
+    .evaluateAll((controls) => controls.map((c) => Math.round(c.getBoundingClientRect().bottom)));
+  expect(bottoms).toHaveLength(5);
+  expect(new Set(bottoms).size, `bottoms ${bottoms}`).toBe(1);
+  await open(page, "/o/northwind");
+  expect(await pipelineLines(page)).toEqual([1]);
 });
+
+/** How many lines the figures of the pipeline chart's rows take, each distinct count once. */
+async function pipelineLines(page: Page) {
+  const counts = await page
+    .getByRole("table", { name: "Open pipeline: estimated value by status" })
+    .locator("td:last-child")
+    .evaluateAll((cells) =>
+      cells.flatMap((cell) =>
+        [...cell.childNodes]
+          .filter((n) => (n.nodeType === Node.TEXT_NODE || n.nodeType === Node.ELEMENT_NODE) && n.textContent!.trim() !== "")
+          .map((n) => {
+            const range = document.createRange();
+            range.selectNodeContents(n);
+            return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+          }),
+      ),
+    );
+  expect(counts.length).toBeGreaterThan(0);
+  return [...new Set(counts)];
+}
 
 test("the dashboard's tiles and charts lead to the filtered list", async ({ page }) => {
   await signIn(page, "manager@northwind.example");

@@ -227,8 +227,11 @@ fn LeadsView(page: Arc<LeadPage>, query: LeadQuery) -> impl IntoView {
     view! {
         <BulkNotice />
         <SavedViews views base=base.clone() query=save_query />
-        <form method="get" action=base.clone() class="card mb-4 grid gap-4 md:grid-cols-3 lg:grid-cols-6 lg:items-end" role="search" aria-label="Filter leads">
-            <Field name="q" label="Search" kind="search" value=query.q.clone().unwrap_or_default() hint="Name, email, company, job title" />
+        // On a wide screen (a 1,280 pixel laptop) the searches get the room; a label of one
+        // line each (the search says what it covers in its label, not in a hint under the
+        // box) keeps the boxes and the button on one line.
+        <form method="get" action=base.clone() class="card mb-4 grid gap-4 md:grid-cols-3 md:items-end xl:grid-cols-[minmax(0,2fr)_minmax(0,1.6fr)_minmax(0,1fr)_minmax(0,1fr)_auto]" role="search" aria-label="Filter leads">
+            <Field name="q" label="Search name, email, company, title" kind="search" value=query.q.clone().unwrap_or_default() />
             <Field name="contains" label="Email or company contains" value=query.contains.clone().unwrap_or_default() />
             <Select name="status" label="Status" options=options(LeadStatus::ALL, LeadStatus::key, LeadStatus::label, "Any status") selected=query.status.clone().unwrap_or_default() />
             <Select name="assignee" label="Assigned to" options=assignee_options selected=query.assignee.clone().unwrap_or_default() />
@@ -238,7 +241,7 @@ fn LeadsView(page: Arc<LeadPage>, query: LeadQuery) -> impl IntoView {
             </div>
             // The rest of the filters fold away, open whenever one of them is set, so the
             // list starts higher on the page (ten fields fewer above it on a phone).
-            <details class="more-filters md:col-span-3 lg:col-span-6" open=more_set.is_some()>
+            <details class="more-filters col-span-full" open=more_set.is_some()>
                 <summary class="link cursor-pointer text-sm">{more_label}</summary>
                 <div class="mt-4 grid gap-4 md:grid-cols-3 lg:grid-cols-6 lg:items-end">
                     <Select name="priority" label="Priority" options=options(LeadPriority::ALL, LeadPriority::key, LeadPriority::label, "Any priority") selected=query.priority.clone().unwrap_or_default() />

@@ -134,7 +134,8 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
         .map(|(status, n, value)| Bar {
             label: status.label().to_owned(),
             value: value.minor,
-            text: format!("{} · {} leads", value.display(), n),
+            text: value.display(),
+            detail: Some(format!("{n} leads")),
             href: leads(&format!("status={}", status.key())),
         })
         .collect();
@@ -145,6 +146,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             label: source.label().to_owned(),
             value: *n,
             text: format!("{n} leads"),
+            detail: None,
             href: leads(&format!(
                 "source={}&created_from={}",
                 source.key(),
@@ -156,7 +158,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
     let org2 = org.clone();
     view! {
         <PageHeader title=d.organization.clone() description=format!("You are signed in as {} · {} · {} leads in view", d.role.label(), d.lead_scope.label(), Dashboard::count(d.visible_leads)) />
-        <div class="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <div class="grid grid-cols-2 gap-4 lg:grid-cols-4">
             {tiles.into_iter().map(|(label, value, href)| view! {
                 <a href=href class="card block hover:border-accent">
                     <p class="text-sm text-muted">{label}</p>
@@ -197,6 +199,8 @@ struct Bar {
     label: String,
     value: i64,
     text: String,
+    /// A second, smaller figure under `text` (a status's lead count under its value).
+    detail: Option<String>,
     href: String,
 }
 
@@ -221,13 +225,18 @@ fn BarChart(bars: Vec<Bar>, max: i64, #[prop(into)] caption: String) -> impl Int
                     let width = (b.value.max(0) as f64 / max as f64 * 100.0).max(1.0);
                     view! {
                         <tr>
-                            <th scope="row" class="w-32 py-1 pr-3 text-left font-normal"><a class="link" href=b.href>{b.label}</a></th>
+                            <th scope="row" class="w-24 py-1 pr-3 text-left font-normal sm:w-32"><a class="link" href=b.href>{b.label}</a></th>
                             <td class="py-1">
                                 <svg viewBox="0 0 100 6" preserveAspectRatio="none" class="h-3 w-full text-accent" aria-hidden="true">
                                     <rect x="0" y="0" width=format!("{width:.1}") height="6" rx="1" fill="currentColor" />
                                 </svg>
                             </td>
-                            <td class="w-40 py-1 pl-3 text-right tabular-nums text-muted">{b.text}</td>
+                            // One figure per line: a value and its count side by side broke
+                            // wherever the column ended ("USD 962,300.00 · 47 / leads").
+                            <td class="whitespace-nowrap py-1 pl-3 text-right tabular-nums sm:w-40">
+                                {b.text}
+                                {b.detail.map(|d| view! { <span class="block text-xs text-muted">{d}</span> })}
+                            </td>
                         </tr>
                     }
                 }).collect_view()}
