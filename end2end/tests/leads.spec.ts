@@ -21,6 +21,15 @@ test("filter, search and page through the leads", async ({ page }) => {
   for (const text of await badges.allTextContents()) expect(text).toBe("Qualified");
 
   await page.getByLabel("Status", { exact: true }).selectOption("");
+  // Full-text search: words, in any case, over name, email, company and job title.
+  await page.getByLabel("Search name, email, company, title").fill("GRANITE");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/\/o\/northwind\/leads\?q=GRANITE$/);
+  const found = await page.locator("tbody tr td:nth-child(2), tbody tr td:nth-child(3)").allTextContents();
+  expect(found.length).toBeGreaterThan(0);
+  for (let i = 0; i < found.length; i += 2) expect((found[i] + found[i + 1]).toLowerCase()).toContain("granite");
+
+  await page.getByLabel("Search name, email, company, title").fill("");
   await page.getByLabel("Email or company contains").fill("granite");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/\/o\/northwind\/leads\?contains=granite$/);
