@@ -68,6 +68,22 @@ test("an owner invites a sales rep, who accepts and joins", async ({ page, brows
   await page.getByRole("button", { name: "Send invitation" }).click();
   await expect(page.getByText("Invitation sent")).toBeVisible();
   await expect(page.getByRole("table", { name: "Open invitations" })).toContainText(email);
+  // The invitation is on record, and the audit log finds it by its action.
+  await open(page, "/o/northwind/audit");
+  await page.getByLabel("Action, e.g. member.removed").fill("invitation");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/\/o\/northwind\/audit\?action=invitation$/);
+  await expect(page.getByRole("main")).toContainText("invitation.created");
+  // Its filter's boxes do not overlap, and each row's boxes stand on one line.
+  const boxes = await page
+    .locator("form[method=get] input")
+    .evaluateAll((inputs) => inputs.map((i) => i.getBoundingClientRect()).map((r) => [r.left, r.right, r.bottom].map(Math.round)));
+  expect(boxes).toHaveLength(5);
+  for (let i = 1; i < boxes.length; i++) {
+    if (boxes[i][2] === boxes[i - 1][2]) expect(boxes[i][0], `box ${i} overlaps`).toBeGreaterThan(boxes[i - 1][1]);
+  }
+  expect(new Set(boxes.map((b) => b[2])).size, "two rows of boxes").toBe(2);
+  await expectAccessible(page);
 
   const link = lastEmail(email).match(/\/invitations\/\S+/)![0];
   const context = await browser.newContext({ javaScriptEnabled: jsEnabled() });

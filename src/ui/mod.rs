@@ -298,8 +298,12 @@ pub fn Table(
     } else {
         "sr-only"
     };
+    // The scroll box takes focus, so that a table wider than the screen scrolls from the
+    // keyboard even when none of its cells holds a link (axe: scrollable-region-focusable),
+    // and is a region named as its table, so that focus lands on something with a name.
+    let region = caption.clone();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=region>
             <table class="table">
                 <caption class=caption_class>{caption}</caption>
                 {children()}
