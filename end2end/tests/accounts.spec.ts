@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { test, expect, open, expectAccessible, jsEnabled, signIn } from "./fixtures";
+import { test, expect, open, expectAccessible, jsEnabled, lineCounts, signIn } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 function unique(prefix: string) {
@@ -112,10 +112,22 @@ test("a sales rep does not see billing", async ({ page }) => {
   await expectAccessible(page);
 });
 
+test("finance reads the plan, the credit balance and the invoices", async ({ page }) => {
+  await signIn(page, "finance@northwind.example");
+  await open(page, "/o/northwind/billing");
+  // The balance is grouped as every other count (99,500, not 99500).
+  await expect(page.getByText("credits available").locator("xpath=preceding-sibling::p")).toHaveText(/^\d{1,3}(,\d{3})+$/);
+  await expect(page.getByRole("table", { name: "Invoices" }).locator("tbody tr").first()).toContainText(/INV-/);
+  await expectAccessible(page);
+});
+
 test("a partner sees only the portal", async ({ page }) => {
   await signIn(page, "partner@northwind.example");
   await expect(page).toHaveURL(/\/o\/northwind\/portal$/);
   await expect(page.getByText("Your referral code")).toBeVisible();
+  // Each figure on a line of its own, amounts included, on a laptop's screen.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  expect(await lineCounts(page.locator("main .card p.tabular-nums"))).toEqual([1]);
   const links = mainNav(page).getByRole("link");
   await expect(links).toHaveCount(1);
   await expect(links.first()).toHaveText("Partner portal");

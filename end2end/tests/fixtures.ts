@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Locator, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
 /** Whether this run has JavaScript (the "hydrated" project) or not ("no-js"). */
@@ -82,3 +82,23 @@ export const test = base.extend({
   },
 });
 export { expect };
+
+/**
+ * How many lines each piece of text in the matched elements takes (each text node and
+ * child element counted apart), every distinct count once: `[1]` when nothing wraps.
+ */
+export async function lineCounts(cells: Locator) {
+  const counts = await cells.evaluateAll((elements) =>
+    elements.flatMap((element) =>
+      [...element.childNodes]
+        .filter((n) => (n.nodeType === Node.TEXT_NODE || n.nodeType === Node.ELEMENT_NODE) && n.textContent!.trim() !== "")
+        .map((n) => {
+          const range = document.createRange();
+          range.selectNodeContents(n);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        }),
+    ),
+  );
+  expect(counts.length).toBeGreaterThan(0);
+  return [...new Set(counts)];
+}

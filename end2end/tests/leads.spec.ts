@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
-import { test, expect, open, expectAccessible, signIn, jsEnabled } from "./fixtures";
+import { test, expect, open, expectAccessible, signIn, jsEnabled, lineCounts } from "./fixtures";
 
 function unique(prefix: string) {
   return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -222,23 +222,8 @@ test("pages fit a phone's screen, the board scrolls on its own, the list fits a 
 });
 
 /** How many lines the figures of the pipeline chart's rows take, each distinct count once. */
-async function pipelineLines(page: Page) {
-  const counts = await page
-    .getByRole("table", { name: "Open pipeline: estimated value by status" })
-    .locator("td:last-child")
-    .evaluateAll((cells) =>
-      cells.flatMap((cell) =>
-        [...cell.childNodes]
-          .filter((n) => (n.nodeType === Node.TEXT_NODE || n.nodeType === Node.ELEMENT_NODE) && n.textContent!.trim() !== "")
-          .map((n) => {
-            const range = document.createRange();
-            range.selectNodeContents(n);
-            return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
-          }),
-      ),
-    );
-  expect(counts.length).toBeGreaterThan(0);
-  return [...new Set(counts)];
+function pipelineLines(page: Page) {
+  return lineCounts(page.getByRole("table", { name: "Open pipeline: estimated value by status" }).locator("td:last-child"));
 }
 
 test("the dashboard's tiles and charts lead to the filtered list", async ({ page }) => {

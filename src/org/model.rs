@@ -86,12 +86,12 @@ impl Dashboard {
     /// Counts stop here, so a dashboard never scans a whole large tenant.
     pub const COUNT_CAP: i64 = 10_000;
 
-    /// A count as shown: exact below the cap, `10,000+` at it.
+    /// A count as shown: exact below the cap (`9,999`), `10,000+` at it.
     pub fn count(n: i64) -> String {
         if n >= Self::COUNT_CAP {
             "10,000+".to_owned()
         } else {
-            n.to_string()
+            crate::leads::model::group(n)
         }
     }
 }
@@ -166,7 +166,8 @@ mod tests {
 
     #[test]
     fn counts_stop_at_the_cap() {
-        assert_eq!(Dashboard::count(9_999), "9999");
+        assert_eq!(Dashboard::count(9_999), "9,999");
+        assert_eq!(Dashboard::count(458), "458");
         assert_eq!(Dashboard::count(10_000), "10,000+");
     }
 }

@@ -5,6 +5,7 @@ use super::model::{Billing, Dashboard, Portal};
 use crate::access::api::load_org_context;
 use crate::access::model::{OrgContext, Permission};
 use crate::error::AppError;
+use crate::leads::model::group;
 use crate::shell::{AppLayout, NavItem, SiteFrame, error_view, loaded};
 use crate::ui::{Badge, Card, EmptyState, Notice, PageHeader, Table, Tone};
 use leptos::prelude::*;
@@ -135,7 +136,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             label: status.label().to_owned(),
             value: value.minor,
             text: value.display(),
-            detail: Some(format!("{n} leads")),
+            detail: Some(format!("{} leads", group(*n))),
             href: leads(&format!("status={}", status.key())),
         })
         .collect();
@@ -145,7 +146,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
         .map(|(source, n)| Bar {
             label: source.label().to_owned(),
             value: *n,
-            text: format!("{n} leads"),
+            text: format!("{} leads", group(*n)),
             detail: None,
             href: leads(&format!(
                 "source={}&created_from={}",
@@ -280,7 +281,7 @@ fn BillingView(b: Billing) -> impl IntoView {
                 }}
             </Card>
             <Card title="Credits">
-                <p class="text-3xl font-semibold tabular-nums">{b.credit_balance}</p>
+                <p class="text-3xl font-semibold tabular-nums">{group(b.credit_balance)}</p>
                 <p class="mt-1 text-sm text-muted">"credits available"</p>
             </Card>
         </div>
@@ -321,8 +322,8 @@ pub fn PortalPage() -> impl IntoView {
 #[component]
 fn PortalView(p: Portal) -> impl IntoView {
     let tiles = [
-        ("Referred leads", p.referred_leads.to_string()),
-        ("Converted", p.converted_leads.to_string()),
+        ("Referred leads", group(p.referred_leads)),
+        ("Converted", group(p.converted_leads)),
         ("Commission pending", p.pending.display()),
         ("Approved, unpaid", p.approved.display()),
         ("Paid out", p.paid.display()),
@@ -333,11 +334,12 @@ fn PortalView(p: Portal) -> impl IntoView {
             <p class="font-mono text-lg">{p.referral_code}</p>
             <p class="mt-1 text-sm text-muted">"Share it with people you refer; their leads are credited to you."</p>
         </Card>
-        <div class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
+        // Three to a row: at five, an amount broke in two ("USD / 4,215.00").
+        <div class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
             {tiles.into_iter().map(|(label, value)| view! {
                 <div class="card">
                     <p class="text-sm text-muted">{label}</p>
-                    <p class="mt-1 text-xl font-semibold tabular-nums">{value}</p>
+                    <p class="mt-1 whitespace-nowrap text-xl font-semibold tabular-nums">{value}</p>
                 </div>
             }).collect_view()}
         </div>
