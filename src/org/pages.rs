@@ -5,7 +5,7 @@ use super::model::{Billing, Dashboard, Portal};
 use crate::access::api::load_org_context;
 use crate::access::model::{OrgContext, Permission};
 use crate::error::AppError;
-use crate::leads::model::group;
+use crate::leads::model::{MatchCount, group};
 use crate::shell::{AppLayout, NavItem, SiteFrame, error_view, loaded};
 use crate::ui::{Badge, Card, EmptyState, Notice, PageHeader, Table, Tone};
 use leptos::prelude::*;
@@ -136,7 +136,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             label: status.label().to_owned(),
             value: value.minor,
             text: value.display(),
-            detail: Some(format!("{} leads", group(*n))),
+            detail: Some(MatchCount::Exact(*n).label()),
             href: leads(&format!("status={}", status.key())),
         })
         .collect();
@@ -146,7 +146,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
         .map(|(source, n)| Bar {
             label: source.label().to_owned(),
             value: *n,
-            text: format!("{} leads", group(*n)),
+            text: MatchCount::Exact(*n).label(),
             detail: None,
             href: leads(&format!(
                 "source={}&created_from={}",
